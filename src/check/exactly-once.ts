@@ -1,0 +1,97 @@
+import { nameCall } from '../history/history-index.js';
+import type { RequestRecord } from '../history/records.js';
+import type { CallRecord, RunHistory } from '../history/run-history.js';
+import { BREAKING_FAULTS } from '../scenario/fault-names.js';
+import type { Invariant, Violation } from './invariant.js';
+import { result } from './invariant.js';
+
+function describeSockets(history: RunHistory, now: number): string {
+  return history.server.sockets
+    .map((s) => {
+      const state = s.end === 'open' || s.endedAt === null || s.endedAt > now ? 'open' : `ended (${s.end})`;
+      return `socket ${s.socketId}: ${state}, ${s.requestCount} requests`;
+    })
+    .join('; ');
+}
+
+function hangMessage(call: CallRecord, history: RunHistory, attempts: RequestRecord[]): string {
+  const inFlight = history.calls.filter((c) => c.outcome.type === 'hung').map((c) => c.opId);
+  const where =
+    attempts.length === 0
+      ? 'the server never saw it (stuck in the client, e.g. waiting for a socket that is never released)'
+      : `the server answered it on socket ${attempts[attempts.length - 1]!.socketId} (outcome ${attempts[attempts.length - 1]!.outcome})`;
+  return (
+    `${nameCall(call)} never ended: still pending ${history.deadlineMs} ms into the run; ${where}. ` +
+    `Calls pending at the deadline: ${inFlight.join(', ')}. Sockets: ${describeSockets(history, history.callsEndedAt)}.`
+  );
+}
+
+/**
+ * Every call ends; the server saw exactly the requests the callers made, once each. An idempotent GET may be sent
+ * again after an attempt the server never finished (a legitimate retry, reported); anything else sent twice — above
+ * all a POST — is a violation, and so is a reply for a request the server never saw.
+ */
+export const exactlyOnce: Invariant = {
+  id: 'exactly-once',
+  title: 'Exactly once, always an ending',
+  rule: 'every call ends, and every request reaches the server exactly once (a GET may be retried after a failed attempt)',
+  check(history, index) {
+    const violations: Violation[] = [];
+    const notes: string[] = [];
+    let retries = 0;
+    for (const call of history.calls) {
+      const attempts = index.requestsById.get(call.requestId) ?? [];
+      const ids = { callerId: call.callerId, opId: call.opId, requestId: call.requestId };
+      if (call.outcome.type === 'hung') {
+        violations.push({ invariant: 'exactly-once', ...ids, message: hangMessage(call, history, attempts) });
+        continue;
+      }
+      if (call.outcome.type === 'response' && attempts.length === 0) {
+        violations.push({
+          invariant: 'exactly-once',
+          ...ids,
+          message:
+            `${nameCall(call)} got a ${call.outcome.status} reply, but the server never received that request: ` +
+            'the reply was coalesced, cached or made up by the client.',
+        });
+        continue;
+      }
+      if (attempts.length <= 1) continue;
+      retries += attempts.length - 1;
+      const earlier = attempts.slice(0, -1);
+      const earlierFailed = earlier.every((a) => a.outcome !== 'complete' || a.faults.some((f) => BREAKING_FAULTS.has(f)));
+      if (call.method === 'GET' && earlierFailed) {
+        notes.push(
+          `${call.requestId}: GET sent ${attempts.length} times, on sockets ${attempts.map((a) => a.socketId).join(', ')}, ` +
+            'after an attempt the server did not finish: a legitimate retry of an idempotent request.',
+        );
+        continue;
+      }
+      violations.push({
+        invariant: 'exactly-once',
+        ...ids,
+        socketId: attempts[1]!.socketId,
+        message:
+          call.method === 'POST'
+            ? `${nameCall(call)} is a POST, not idempotent, yet the server received and executed it ${attempts.length} ` +
+              `times (sockets ${attempts.map((a) => a.socketId).join(', ')}).`
+            : `${nameCall(call)} reached the server ${attempts.length} times although the first attempt was answered ` +
+              `completely (sockets ${attempts.map((a) => a.socketId).join(', ')}).`,
+      });
+    }
+    for (const request of history.server.requests) {
+      if (index.callsByRequestId.has(request.requestId)) continue;
+      if (!request.requestIdEchoed && !request.path.includes('/_all_docs')) continue; // e.g. a session login
+      violations.push({
+        invariant: 'exactly-once',
+        requestId: request.requestId,
+        socketId: request.socketId,
+        message: request.requestIdEchoed
+          ? `the server received request ${request.requestId} (${request.method} ${request.path}) on socket ${request.socketId}, which no caller made.`
+          : `the server received ${request.method} ${request.path} on socket ${request.socketId} without the X-Couch-Request-ID the harness asked for, so it cannot be matched to a caller.`,
+      });
+    }
+    const ended = history.calls.filter((c) => c.outcome.type !== 'hung').length;
+    return result('exactly-once', history.calls.length > 0, violations, { calls: history.calls.length, ended, retries }, notes);
+  },
+};

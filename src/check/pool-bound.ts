@@ -1,0 +1,108 @@
+import type { RequestRecord } from '../history/records.js';
+import { maxOverlap, peakConcurrentCallers } from '../history/history-index.js';
+import type { Invariant, Violation } from './invariant.js';
+import { result } from './invariant.js';
+
+/**
+ * A socket the client has just closed is still open at the server until its FIN is read; a new connection can be
+ * accepted in that instant. Open-socket excess shorter than this is that lag, not a pool overrun.
+ */
+export const CLOSE_LAG_MS = 50;
+
+/** Busy = from the request's arrival to the last byte of its response (or the socket's end). */
+function busyEnd(request: RequestRecord, socketEnd: number | null, runEnd: number): number {
+  return request.lastByteAt ?? socketEnd ?? runEnd;
+}
+
+/**
+ * The number of sockets open at once, measured at the server, never exceeds the configured bound; at most one
+ * request is in flight per socket unless the client pipelines (then at most its depth).
+ */
+export const poolBound: Invariant = {
+  id: 'pool-bound',
+  title: 'Pool bound held',
+  rule: 'the client never has more sockets open, or more of them busy, than its configured bound',
+  check(history, index) {
+    const violations: Violation[] = [];
+    const runEnd = history.closeCalledAt;
+    const bound = history.traits.maxSockets;
+    const depth = history.traits.pipelining;
+
+    // Sockets carrying a request at the same moment: the strict measure, free of close-timing noise.
+    const busyEvents: Array<[number, number]> = [];
+    for (const [socketId, requests] of index.requestsBySocket) {
+      const socket = index.socketsById.get(socketId);
+      const intervals = requests.map((r) => [r.arrivedAt, busyEnd(r, socket?.endedAt ?? null, runEnd)] as const);
+      // Merge per socket so one socket counts once however many requests it pipelines.
+      const merged: Array<[number, number]> = [];
+      for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
+        const last = merged[merged.length - 1];
+        if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
+        else merged.push([start, end]);
+      }
+      for (const [start, end] of merged) busyEvents.push([start, 1], [end, -1]);
+
+      const inFlight = maxOverlap(intervals.flatMap(([start, end]) => [[start, 1], [end, -1]] as Array<[number, number]>));
+      if (inFlight > depth) {
+        violations.push({
+          invariant: 'pool-bound',
+          socketId,
+          requestId: requests[0]?.requestId,
+          message:
+            `socket ${socketId} had ${inFlight} requests in flight at once, but the client ` +
+            (depth === 1 ? 'does not pipeline' : `pipelines at most ${depth}`) +
+            ` (requests ${requests.map((r) => r.requestId).join(', ')}).`,
+        });
+      }
+    }
+    const maxBusySockets = maxOverlap(busyEvents);
+
+    // Open sockets over time; excess shorter than CLOSE_LAG_MS is a close in transit.
+    const openEvents: Array<[number, number, number]> = history.server.sockets.map((s) => [
+      s.acceptedAt,
+      s.endedAt ?? Infinity,
+      s.socketId,
+    ]);
+    const timeline = openEvents
+      .flatMap(([start, end]) => [[start, 1], [end, -1]] as Array<[number, number]>)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let open = 0;
+    let maxOpenSockets = 0;
+    let sustainedExcess: { from: number; to: number; count: number } | undefined;
+    let excessSince: number | null = null;
+    let excessPeak = 0;
+    for (const [at, delta] of timeline) {
+      open += delta;
+      maxOpenSockets = Math.max(maxOpenSockets, open);
+      if (bound === null) continue;
+      if (open > bound) {
+        excessSince ??= at;
+        excessPeak = Math.max(excessPeak, open);
+      } else if (excessSince !== null) {
+        if (at - excessSince > CLOSE_LAG_MS && sustainedExcess === undefined) {
+          sustainedExcess = { from: excessSince, to: at, count: excessPeak };
+        }
+        excessSince = null;
+        excessPeak = 0;
+      }
+    }
+
+    if (bound !== null && maxBusySockets > bound) {
+      violations.push({
+        invariant: 'pool-bound',
+        message: `${maxBusySockets} sockets were carrying requests at the same moment, but the pool is bounded to ${bound}.`,
+      });
+    } else if (bound !== null && sustainedExcess !== undefined) {
+      violations.push({
+        invariant: 'pool-bound',
+        message:
+          `${sustainedExcess.count} sockets were open at once for ${(sustainedExcess.to - sustainedExcess.from).toFixed(0)} ms, ` +
+          `but the pool is bounded to ${bound}.`,
+      });
+    }
+    const demand = peakConcurrentCallers(history.calls, history.callsEndedAt);
+    const exercised = bound !== null && demand > bound;
+    const notes = bound === null ? ['the client declares no socket bound (a new client per call); only pipelining is checked'] : [];
+    return result('pool-bound', exercised, violations, { maxOpenSockets, maxBusySockets, peakDemand: demand }, notes);
+  },
+};

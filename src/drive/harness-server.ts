@@ -1,0 +1,19 @@
+import type { ServerHistory } from '../history/records.js';
+import type { PlanSource } from '../server/response-plan.js';
+
+/**
+ * What the drive layer needs of the mock server. `MockServer` satisfies it; tests may hand in anything that does.
+ */
+export interface HarnessServer {
+  origin: string;
+  ca: string;
+  recorder: {
+    mark(): unknown;
+    since(mark: never): ServerHistory;
+  };
+  setPlans(plans: PlanSource | undefined): void;
+  /** Resolves true once no socket is open, false if some still are after `timeoutMs`. */
+  whenSocketsClosed(timeoutMs: number): Promise<boolean>;
+  /** Destroy every open socket (so a leaky client's leftovers do not spill into the next run). */
+  destroySockets(): void;
+}

@@ -1,0 +1,55 @@
+import type { ClientTraits } from '../clients/contract.js';
+import type { Scenario, OperationKind } from '../scenario/scenario.js';
+import type { Millis, ServerHistory } from './records.js';
+import { HISTORY_SCHEMA } from './records.js';
+
+/** What a caller saw of one operation. */
+export type CallOutcome =
+  | { type: 'response'; status: number; requestIdSeen: string | null; bodyDigest: string; bytes: number }
+  /** The client rejected with an error (no response). `code` is the error's code or name. */
+  | { type: 'error'; code: string; message: string }
+  /** The caller aborted it (its plan said so) and the client rejected. */
+  | { type: 'aborted' }
+  /** Still unsettled at the run's deadline. */
+  | { type: 'hung' };
+
+export interface CallRecord {
+  opId: string;
+  /** The `X-Couch-Request-ID` the harness asked the client to send. */
+  requestId: string;
+  callerId: string;
+  tenant: string;
+  username: string;
+  kind: OperationKind;
+  method: 'GET' | 'POST';
+  db: string;
+  issuedAt: Millis;
+  settledAt: Millis | null;
+  abortPlanned: boolean;
+  outcome: CallOutcome;
+}
+
+export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets'>> & { maxSockets: number | null };
+
+/** One verification run: the scenario, what every caller saw, what the server recorded, and the run's phases. */
+export interface RunHistory {
+  schema: typeof HISTORY_SCHEMA;
+  run: number;
+  client: string;
+  connections: number;
+  timeoutMs: number;
+  traits: ResolvedTraits;
+  scenario: Scenario;
+  calls: CallRecord[];
+  server: ServerHistory;
+  startedAt: Millis;
+  /** When every call had settled, or the deadline passed. */
+  callsEndedAt: Millis;
+  deadlineMs: number;
+  closeCalledAt: Millis;
+  /** When `client.close()` resolved; null if it had not within `closeBoundMs`. */
+  closeReturnedAt: Millis | null;
+  /** When the server saw the run's last socket end; null if some were still open after `closeBoundMs`. */
+  socketsClosedAt: Millis | null;
+  closeBoundMs: number;
+}

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { paramsArbitrary } from './params.js';
+import type { CallerPlan, OpPlan, OperationKind, Scenario, Tenant, WirePlan } from './scenario.js';
+import { SCENARIO_SCHEMA } from './scenario.js';
+
+export interface ScenarioConstraints {
+  /** Tenants the callers act for (at least one); callers pick among them. */
+  tenants: Tenant[];
+  /** Most concurrent callers (shrinks towards 1). */
+  maxCallers: number;
+  /** Most operations per caller (shrinks towards 1). */
+  maxOpsPerCaller: number;
+  /** Arbitrary for each operation's server-side plan; defaults to well-behaved timing only. */
+  responsePlan?: fc.Arbitrary<WirePlan>;
+  /** Share of operations the caller aborts, in percent (0 = never). */
+  abortPercent?: number;
+}
+
+/** Well-behaved responses: small delays and bodies split into writes, no faults. */
+export const plainResponse: fc.Arbitrary<WirePlan> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({}) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        headerDelayMs: fc.integer({ min: 0, max: 4 }),
+        splitAt: fc.uniqueArray(fc.integer({ min: 1, max: 600 }), { maxLength: 3 }).map((a) => a.sort((x, y) => x - y)),
+        dripMs: fc.integer({ min: 0, max: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
+);
+
+/**
+ * Which database an operation targets: usually its own tenant's, sometimes another tenant's (403) or one that does
+ * not exist (404), because error paths are where pools leak permits and leave bytes behind.
+ */
+function dbArbitrary(own: Tenant, all: Tenant[]): fc.Arbitrary<string> {
+  const foreign = all.filter((t) => t.name !== own.name).flatMap((t) => t.databases);
+  const choices: Array<fc.WeightedArbitrary<string>> = [
+    { weight: 12, arbitrary: fc.constantFrom(...own.databases) },
+    { weight: 1, arbitrary: fc.constant('no-such-db') },
+  ];
+  if (foreign.length > 0) choices.push({ weight: 1, arbitrary: fc.constantFrom(...foreign) });
+  return fc.oneof(...choices);
+}
+
+const kindArbitrary: fc.Arbitrary<OperationKind> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<OperationKind>('get') },
+  { weight: 3, arbitrary: fc.constant<OperationKind>('post') },
+  { weight: 1, arbitrary: fc.constant<OperationKind>('queries') },
+);
+
+export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrary<Scenario> {
+  const { tenants } = constraints;
+  if (tenants.length === 0) throw new Error('scenarioArbitrary needs at least one tenant');
+  const responsePlan = constraints.responsePlan ?? plainResponse;
+  const abortPercent = constraints.abortPercent ?? 0;
+
+  const opFor = (tenant: Tenant) =>
+    kindArbitrary.chain((kind) =>
+      fc.record({
+        thinkMs: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }) }),
+        kind: fc.constant(kind),
+        db: dbArbitrary(tenant, tenants),
+        params: paramsArbitrary(kind),
+        abortAfterMs:
+          abortPercent > 0
+            ? fc.oneof(
+                { weight: 100 - abortPercent, arbitrary: fc.constant(null) },
+                { weight: abortPercent, arbitrary: fc.integer({ min: 0, max: 15 }) },
+              )
+            : fc.constant(null),
+        release: fc.nat({ max: 1000 }),
+        response: responsePlan,
+      }),
+    );
+
+  const callerArb = fc.integer({ min: 0, max: tenants.length - 1 }).chain((tenantIndex) => {
+    const tenant = tenants[tenantIndex]!;
+    return fc
+      .array(opFor(tenant), { minLength: 1, maxLength: constraints.maxOpsPerCaller })
+      .map((ops) => ({ tenant: tenant.name, ops }));
+  });
+
+  return fc.array(callerArb, { minLength: 1, maxLength: constraints.maxCallers }).map((callers) => ({
+    schema: SCENARIO_SCHEMA,
+    tenants,
+    callers: callers.map(
+      (caller, c): CallerPlan => ({
+        callerId: `c${c}`,
+        tenant: caller.tenant,
+        ops: caller.ops.map((op, o): OpPlan => ({ opId: `c${c}-o${o}`, ...op })),
+      }),
+    ),
+  }));
+}

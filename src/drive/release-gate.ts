@@ -58,7 +58,11 @@ export class ReleaseGate implements PlanSource {
     const outstanding = this.outstanding();
     const expected = this.capacity === null ? outstanding : Math.min(outstanding, this.capacity);
     if (this.held.length >= expected) {
-      this.flush();
+      // Deferred one turn: the arrival that completes the batch must have attached its awaiter before anything is
+      // resolved, or it would run first whatever its rank.
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      setImmediate(() => this.flush());
       return;
     }
     clearTimeout(this.timer);

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { paramsArbitrary } from './params.js';
-import type { CallerPlan, OpPlan, OperationKind, Scenario, Tenant, WirePlan } from './scenario.js';
+import type { FaultedOp } from './faults.js';
+import { plainResponse } from './plain-response.js';
+import type { CallerPlan, OpPlan, OperationKind, Scenario, Tenant } from './scenario.js';
 import { SCENARIO_SCHEMA } from './scenario.js';
 
 export interface ScenarioConstraints {
@@ -10,27 +12,11 @@ export interface ScenarioConstraints {
   maxCallers: number;
   /** Most operations per caller (shrinks towards 1). */
   maxOpsPerCaller: number;
-  /** Arbitrary for each operation's server-side plan; defaults to well-behaved timing only. */
-  responsePlan?: fc.Arbitrary<WirePlan>;
+  /** Each operation's server-side plan (and the caller abort a fault may need); defaults to well-behaved timing. */
+  responsePlan?: fc.Arbitrary<FaultedOp>;
   /** Share of operations the caller aborts, in percent (0 = never). */
   abortPercent?: number;
 }
-
-/** Well-behaved responses: small delays and bodies split into writes, no faults. */
-export const plainResponse: fc.Arbitrary<WirePlan> = fc.oneof(
-  { weight: 3, arbitrary: fc.constant({}) },
-  {
-    weight: 2,
-    arbitrary: fc.record(
-      {
-        headerDelayMs: fc.integer({ min: 0, max: 4 }),
-        splitAt: fc.uniqueArray(fc.integer({ min: 1, max: 600 }), { maxLength: 3 }).map((a) => a.sort((x, y) => x - y)),
-        dripMs: fc.integer({ min: 0, max: 2 }),
-      },
-      { requiredKeys: [] },
-    ),
-  },
-);
 
 /**
  * Which database an operation targets: usually its own tenant's, sometimes another tenant's (403) or one that does
@@ -55,7 +41,8 @@ const kindArbitrary: fc.Arbitrary<OperationKind> = fc.oneof(
 export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrary<Scenario> {
   const { tenants } = constraints;
   if (tenants.length === 0) throw new Error('scenarioArbitrary needs at least one tenant');
-  const responsePlan = constraints.responsePlan ?? plainResponse;
+  const responsePlan =
+    constraints.responsePlan ?? plainResponse.map((response): FaultedOp => ({ response, abortAfterMs: null }));
   const abortPercent = constraints.abortPercent ?? 0;
 
   const opFor = (tenant: Tenant) =>
@@ -73,9 +60,13 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
               )
             : fc.constant(null),
         release: fc.nat({ max: 1000 }),
-        response: responsePlan,
+        plan: responsePlan,
       }),
-    );
+    ).map(({ plan, ...op }) => ({
+      ...op,
+      response: plan.response,
+      abortAfterMs: plan.abortAfterMs ?? op.abortAfterMs,
+    }));
 
   const callerArb = fc.integer({ min: 0, max: tenants.length - 1 }).chain((tenantIndex) => {
     const tenant = tenants[tenantIndex]!;

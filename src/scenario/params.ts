@@ -27,11 +27,18 @@ const keysParams = fc.record({
   include_docs: fc.boolean(),
 });
 
+/** The first page everyone asks for: identical requests from different callers are how coalescing bugs show. */
+const commonParams = fc.constantFrom<Record<string, unknown>>({ limit: 5 }, { limit: 3, include_docs: true });
+
 export function paramsArbitrary(kind: OperationKind): fc.Arbitrary<Record<string, unknown>> {
   if (kind === 'queries') {
     return fc
       .array(fc.oneof(rangeParams, keysParams), { minLength: 1, maxLength: 3 })
       .map((queries) => ({ queries }));
   }
-  return fc.oneof({ weight: 4, arbitrary: rangeParams }, { weight: 1, arbitrary: keysParams });
+  return fc.oneof(
+    { weight: 4, arbitrary: rangeParams },
+    { weight: 1, arbitrary: keysParams },
+    { weight: 2, arbitrary: commonParams },
+  );
 }

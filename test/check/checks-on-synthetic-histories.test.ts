@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { checkRun } from '../../src/check/index.js';
+import type { CheckResult, InvariantId } from '../../src/check/index.js';
+import { HistoryBuilder } from '../support/synthetic-history.js';
+
+function verdict(results: CheckResult[], id: InvariantId): CheckResult {
+  return results.find((r) => r.invariant === id)!;
+}
+
+/** Two callers, concurrent, on two sockets: the baseline every variant below breaks in one place. */
+function twoConcurrentCalls(): HistoryBuilder {
+  return new HistoryBuilder()
+    .socket(1, 0)
+    .socket(2, 0)
+    .call('c0-o0', { at: 10, until: 20, socket: 1 })
+    .call('c1-o0', { at: 11, until: 21, socket: 2, user: 'bob', tenant: 'globex' });
+}
+
+describe('checks on hand-built histories', () => {
+  it('a clean concurrent history holds every exercised invariant', () => {
+    const results = checkRun(twoConcurrentCalls().build());
+    for (const r of results) expect(r.violations, r.invariant).toEqual([]);
+    expect(verdict(results, 'no-cross-talk').status).toBe('holds');
+    expect(verdict(results, 'tenant-isolation').status).toBe('holds');
+  });
+
+  it('no-cross-talk: a reply carrying another request id names the culprit and its socket', () => {
+    const h = twoConcurrentCalls()
+      .call('c2-o0', { at: 12, until: 22, socket: 1, got: { requestIdSeen: 'r1-c0-o0', bodyDigest: 'digest-c0-o0' } })
+      .build();
+    const v = verdict(checkRun(h), 'no-cross-talk');
+    expect(v.status).toBe('violated');
+    expect(v.violations[0]).toMatchObject({ requestId: 'r1-c2-o0', culpritRequestId: 'r1-c0-o0', socketId: 1 });
+    expect(v.violations[0]!.message).toContain("which was c0's c0-o0");
+  });
+
+  it("no-cross-talk: the right id with another request's body is caught by digest", () => {
+    const h = twoConcurrentCalls().call('c2-o0', { at: 12, until: 22, got: { bodyDigest: 'digest-c1-o0' } }).build();
+    const v = verdict(checkRun(h), 'no-cross-talk');
+    expect(v.violations[0]).toMatchObject({ culpritRequestId: 'r1-c1-o0', socketId: 2 });
+  });
+
+  it('no-cross-talk: a body the server never sent is reported as torn', () => {
+    const h = twoConcurrentCalls().call('c2-o0', { at: 12, until: 22, got: { bodyDigest: 'spliced' } }).build();
+    expect(verdict(checkRun(h), 'no-cross-talk').violations[0]!.message).toContain('torn or spliced');
+  });
+
+  it('pool-bound: three sockets busy at once against a bound of two', () => {
+    const h = twoConcurrentCalls().socket(3, 0).call('c2-o0', { at: 12, until: 22, socket: 3 }).build();
+    const v = verdict(checkRun(h), 'pool-bound');
+    expect(v.status).toBe('violated');
+    expect(v.figures.maxBusySockets).toBe(3);
+  });
+
+  it('pool-bound: a socket closing while its replacement opens is not an overrun', () => {
+    const h = new HistoryBuilder()
+      .socket(1, 0, 30)
+      .socket(2, 0)
+      .socket(3, 29)
+      .call('c0-o0', { at: 10, until: 20, socket: 1 })
+      .call('c1-o0', { at: 11, until: 21, socket: 2 })
+      .call('c2-o0', { at: 31, until: 40, socket: 3 })
+      .build();
+    expect(verdict(checkRun(h), 'pool-bound').violations).toEqual([]);
+  });
+
+  it('pool-bound: two requests in flight on one socket without pipelining', () => {
+    const h = new HistoryBuilder()
+      .socket(1, 0)
+      .call('c0-o0', { at: 10, until: 30, socket: 1 })
+      .call('c1-o0', { at: 12, until: 31, socket: 1 })
+      .build();
+    const v = verdict(checkRun(h), 'pool-bound');
+    expect(v.violations[0]).toMatchObject({ socketId: 1 });
+    expect(v.violations[0]!.message).toContain('does not pipeline');
+  });
+
+  it('reuse: a sequential caller that opens a socket per call', () => {
+    const b = new HistoryBuilder();
+    for (let i = 0; i < 4; i += 1) b.socket(i + 1, i * 20).call(`c0-o${i}`, { at: i * 20, until: i * 20 + 10, socket: i + 1 });
+    const v = verdict(checkRun(b.build()), 'reuse');
+    expect(v.status).toBe('violated');
+    expect(v.figures).toMatchObject({ handshakes: 4, allowedHandshakes: 1 });
+  });
+
+  it('reuse: the same history is legitimate for a client that says it does not reuse', () => {
+    const b = new HistoryBuilder().withTraits({ reuses: false, maxSockets: null });
+    for (let i = 0; i < 4; i += 1) b.socket(i + 1, i * 20).call(`c0-o${i}`, { at: i * 20, until: i * 20 + 10, socket: i + 1 });
+    const v = verdict(checkRun(b.build()), 'reuse');
+    expect(v.status).toBe('holds');
+    expect(v.notes[0]).toContain('not reusing by design: 4 calls, 4 TLS handshakes');
+  });
+
+  it('reuse: a socket the server reset justifies its replacement', () => {
+    const h = new HistoryBuilder()
+      .socket(1, 0, 25, 'reset')
+      .socket(2, 30)
+      .call('c0-o0', { at: 10, until: 25, socket: 1, got: 'error', outcome: 'reset', faults: ['reset-mid-body'] })
+      .call('c0-o1', { at: 30, until: 40, socket: 2 })
+      .build();
+    expect(verdict(checkRun(h), 'reuse').violations).toEqual([]);
+  });
+
+  it('reuse: a request written after Connection: close', () => {
+    const h = new HistoryBuilder()
+      .socket(1, 0)
+      .call('c0-o0', { at: 10, until: 20, socket: 1, faults: ['connection-close'] })
+      .call('c0-o1', { at: 21, until: 30, socket: 1 })
+      .build();
+    const v = verdict(checkRun(h), 'reuse');
+    expect(v.violations[0]).toMatchObject({ requestId: 'r1-c0-o1', culpritRequestId: 'r1-c0-o0', socketId: 1 });
+  });
+
+  it('exactly-once: a POST executed twice is a violation; a GET retried after a reset is a note', () => {
+    const post = new HistoryBuilder().socket(1, 0).call('c0-o0', { at: 10, until: 20, method: 'POST', attempts: 2 }).build();
+    expect(verdict(checkRun(post), 'exactly-once').violations[0]!.message).toContain('not idempotent');
+
+    const get = new HistoryBuilder()
+      .socket(1, 0)
+      .call('c0-o0', { at: 10, until: 20, attempts: 2, outcome: 'reset', faults: ['reset-before-answer'] })
+      .build();
+    const v = verdict(checkRun(get), 'exactly-once');
+    expect(v.violations).toEqual([]);
+    expect(v.notes[0]).toContain('legitimate retry');
+    expect(v.figures.retries).toBe(1);
+  });
+
+  it('exactly-once: a reply for a request the server never saw, and a hang', () => {
+    const h = twoConcurrentCalls()
+      .call('c2-o0', { at: 12, until: 22, served: false })
+      .call('c3-o0', { at: 12, until: 22, got: 'hung', served: false })
+      .build();
+    const messages = verdict(checkRun(h), 'exactly-once').violations.map((v) => v.message);
+    expect(messages.some((m) => m.includes('never received that request'))).toBe(true);
+    expect(messages.some((m) => m.includes('never ended') && m.includes('the server never saw it'))).toBe(true);
+  });
+
+  it("tenant-isolation: a request that reached the server with another tenant's credentials", () => {
+    const h = twoConcurrentCalls().call('c2-o0', { at: 12, until: 22, user: 'carol', identity: 'bob' }).build();
+    const v = verdict(checkRun(h), 'tenant-isolation');
+    expect(v.violations[0]).toMatchObject({ requestId: 'r1-c2-o0' });
+    expect(v.violations[0]!.message).toContain('authenticated as bob');
+  });
+
+  it("tenant-isolation: a reply produced for another tenant's request", () => {
+    const h = twoConcurrentCalls()
+      .call('c2-o0', { at: 12, until: 22, served: false, got: { requestIdSeen: 'r1-c1-o0', bodyDigest: 'digest-c1-o0' } })
+      .build();
+    const v = verdict(checkRun(h), 'tenant-isolation');
+    expect(v.violations[0]).toMatchObject({ culpritRequestId: 'r1-c1-o0' });
+  });
+
+  it('clean-close: a socket left open after close()', () => {
+    const h = twoConcurrentCalls().socket(3, 5, null).build();
+    const v = verdict(checkRun(h), 'clean-close');
+    expect(v.violations[0]).toMatchObject({ socketId: 3 });
+  });
+});

@@ -38,6 +38,8 @@ export interface VerifySettings {
    * smallest counterexample reached; runs cut short without a failure make the verdict `inconclusive`.
    */
   timeBudgetMs: number;
+  /** Report the first failure as found, without shrinking (benchmarks measure time to first detection). */
+  noShrink?: boolean;
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   onRun?: (runsDone: number) => void;
@@ -72,6 +74,8 @@ export interface VerifyResult {
   runs: number;
   elapsedMs: number;
   invariants: InvariantSummary[];
+  /** When the first violating run happened: its run number and ms since the start. */
+  firstFailure: { run: number; ms: number } | null;
   failure: Failure | null;
 }
 
@@ -106,6 +110,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   let run = 0;
   let lastFailing: { history: RunHistory; checks: CheckResult[] } | null = null;
   let firstFailureAt: number | null = null;
+  let firstFailureRun = 0;
   const started = performance.now();
 
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
@@ -126,7 +131,10 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     // Shrinking runs are not part of the verdict's figures; the counterexample's checks are reported on their own.
     if (firstFailureAt === null) summary.add(checks);
     if (failed) {
-      firstFailureAt ??= performance.now();
+      if (firstFailureAt === null) {
+        firstFailureAt = performance.now();
+        firstFailureRun = run;
+      }
       lastFailing = { history, checks };
     }
     settings.onRun?.(run);
@@ -137,7 +145,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     seed: settings.seed,
     numRuns: settings.path === undefined ? settings.runs : 1,
     path: settings.path,
-    endOnFailure: settings.path !== undefined,
+    endOnFailure: settings.path !== undefined || settings.noShrink === true,
     plugins: [fc.interruptAfterTimeLimit(settings.timeBudgetMs)],
   });
   if (details.failed && details.errorInstance !== null && lastFailing === null) {
@@ -178,6 +186,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     runs: run,
     elapsedMs: Math.round(performance.now() - started),
     invariants,
+    firstFailure: firstFailureAt === null ? null : { run: firstFailureRun, ms: Math.round(firstFailureAt - started) },
     failure,
   };
 }

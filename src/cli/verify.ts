@@ -1,0 +1,81 @@
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { BUILTIN_CLIENT_NAMES } from '../clients/registry.js';
+import { formatReport } from '../report/console.js';
+import { faultNames } from '../scenario/faults.js';
+import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
+import { verify } from '../verify/run-verify.js';
+
+/** Exit codes: the contract with CI. */
+export const EXIT = { safe: 0, violated: 1, usage: 2 } as const;
+
+function progress(total: number): { onRun: (done: number) => void; end: () => void } {
+  const tty = process.stderr.isTTY === true;
+  const step = Math.max(1, Math.floor(total / 10));
+  let last = 0;
+  return {
+    onRun(done) {
+      if (tty) process.stderr.write(`\r  run ${done}/${total}`);
+      else if (done - last >= step) {
+        last = done;
+        process.stderr.write(`  run ${done}/${total}\n`);
+      }
+    },
+    end() {
+      if (tty) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export function verifyCommand(): Command {
+  return new Command('verify')
+    .description('share ONE client between concurrent callers against the mock, and check it is safe to share')
+    .addOption(
+      new Option('--client <name|path>', `built-in (${BUILTIN_CLIENT_NAMES.join(', ')}) or a module path`).default(
+        DEFAULTS.client,
+      ),
+    )
+    .option('--connections <n>', 'pool bound configured on the client', String(DEFAULTS.connections))
+    .option('--callers <n>', 'most concurrent callers in a run', String(DEFAULTS.callers))
+    .option('--ops <n>', 'most operations per caller', String(DEFAULTS.ops))
+    .option('--runs <n>', 'randomized runs', String(DEFAULTS.runs))
+    .option('--seed <n>', 'fast-check seed (printed when not given)')
+    .option('--path <p>', "replay one counterexample: fast-check's path, with --seed")
+    .option('--faults [names]', `server faults: all, or some of ${faultNames().join(',')}`)
+    .option('--timeout-ms <n>', "the client's own per-operation timeout", String(DEFAULTS.timeoutMs))
+    .option('--deadline-ms <n>', "crosstalk's deadline for a run's calls (a hang past it is a violation)", String(DEFAULTS.deadlineMs))
+    .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
+    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON')
+    .action(async (raw: Record<string, string | boolean | undefined>) => {
+      const input = {
+        client: raw.client as string,
+        connections: raw.connections as string,
+        callers: raw.callers as string,
+        ops: raw.ops as string,
+        runs: raw.runs as string,
+        seed: raw.seed as string | undefined,
+        path: raw.path as string | undefined,
+        faults: raw.faults as string | boolean | undefined,
+        timeoutMs: raw.timeoutMs as string,
+        deadlineMs: raw.deadlineMs as string,
+        timeBudgetMs: raw.timeBudgetMs as string,
+        json: raw.json as string | undefined,
+      };
+      // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
+      const config = resolveVerifyConfig(input);
+      process.stdout.write(
+        `crosstalk verify: client ${config.client}, pool ${config.connections}, up to ${config.callers} callers × ` +
+          `${config.opsPerCaller} ops, ${config.path === undefined ? `${config.runs} runs` : `replaying path ${config.path}`}` +
+          `${config.faults === null ? '' : `, faults: ${config.faults.length} kinds`}, seed ${config.seed}\n`,
+      );
+      const bar = progress(config.path === undefined ? config.runs : 1);
+      const result = await verify({ ...input, seed: config.seed, onRun: bar.onRun });
+      bar.end();
+      process.stdout.write(`${formatReport(result).join('\n')}\n`);
+      if (config.json !== undefined) {
+        await writeFile(config.json, `${JSON.stringify(result, null, 2)}\n`);
+        process.stdout.write(`JSON written to ${config.json}\n`);
+      }
+      process.exitCode = result.verdict === 'safe' ? EXIT.safe : EXIT.violated;
+    });
+}

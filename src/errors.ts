@@ -1,0 +1,36 @@
+/**
+ * crosstalk throws only for harness bugs and bad configuration (a client's failure is an outcome in the history,
+ * never an exception). Every thrown error carries a stable `code` that scripts and tests can match on.
+ */
+export class CrosstalkError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Stable codes of configuration errors. */
+export const ConfigErrorCode = {
+  /** `--client` named neither a built-in client nor something that looks like a module path. */
+  UnknownClient: 'CROSSTALK_UNKNOWN_CLIENT',
+  /** The client module could not be found or imported. */
+  ClientModule: 'CROSSTALK_CLIENT_MODULE',
+  /** The client module loaded but exports no `default` or `createClient` factory function. */
+  ClientExport: 'CROSSTALK_CLIENT_EXPORT',
+  /** An option's value is out of range or malformed. */
+  BadOption: 'CROSSTALK_BAD_OPTION',
+} as const;
+
+export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
+
+/** The user's configuration is wrong; the message says how to fix it. */
+export class ConfigError extends CrosstalkError {
+  declare readonly code: ConfigErrorCode;
+
+  constructor(code: ConfigErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}

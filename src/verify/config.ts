@@ -1,0 +1,101 @@
+import { ConfigError, ConfigErrorCode } from '../errors.js';
+import { faultNames } from '../scenario/faults.js';
+
+/** Everything `verify` can be told, as given (strings from the CLI, numbers from code). */
+export interface VerifyInput {
+  client?: string;
+  connections?: string | number;
+  callers?: string | number;
+  ops?: string | number;
+  runs?: string | number;
+  seed?: string | number;
+  path?: string;
+  /** true = every fault; a list or comma-separated names = those faults; absent = none. */
+  faults?: boolean | string | string[];
+  timeoutMs?: string | number;
+  deadlineMs?: string | number;
+  timeBudgetMs?: string | number;
+  json?: string;
+}
+
+/** Resolved and validated: the only place defaults live. */
+export interface VerifyConfig {
+  client: string;
+  connections: number;
+  callers: number;
+  opsPerCaller: number;
+  runs: number;
+  seed: number;
+  path: string | undefined;
+  faults: string[] | null;
+  timeoutMs: number;
+  deadlineMs: number;
+  closeBoundMs: number;
+  graceMs: number;
+  timeBudgetMs: number;
+  json: string | undefined;
+}
+
+export const DEFAULTS = {
+  client: 'undici-pool',
+  connections: 4,
+  callers: 8,
+  ops: 4,
+  runs: 100,
+  timeoutMs: 5_000,
+  deadlineMs: 4_000,
+  closeBoundMs: 1_000,
+  graceMs: 15,
+  timeBudgetMs: 300_000,
+} as const;
+
+function bad(message: string): ConfigError {
+  return new ConfigError(ConfigErrorCode.BadOption, message);
+}
+
+function integer(name: string, value: string | number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw bad(`--${name} must be a whole number from ${min} to ${max} (got "${value}").`);
+  }
+  return n;
+}
+
+function faultList(value: VerifyInput['faults']): string[] | null {
+  if (value === undefined || value === false) return null;
+  const known = faultNames();
+  if (value === true) return known;
+  const names = (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0 || (names.length === 1 && names[0] === 'all')) return known;
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw bad(`Unknown fault ${unknown.join(', ')}. Faults: ${known.join(', ')}.`);
+  return names;
+}
+
+/** A seed when none was given: from the clock, printed first so the run can be repeated. */
+export function freshSeed(): number {
+  return (Date.now() ^ (process.hrtime()[1] << 7)) | 0;
+}
+
+export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
+  const path = input.path?.trim() || undefined;
+  if (path !== undefined && input.seed === undefined) throw bad('--path replays a counterexample and needs --seed.');
+  if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw bad(`--path must look like 12:0:3 (got "${path}").`);
+  return {
+    client: input.client?.trim() || DEFAULTS.client,
+    connections: integer('connections', input.connections, DEFAULTS.connections, 1, 256),
+    callers: integer('callers', input.callers, DEFAULTS.callers, 1, 256),
+    opsPerCaller: integer('ops', input.ops, DEFAULTS.ops, 1, 100),
+    runs: integer('runs', input.runs, DEFAULTS.runs, 1, 1_000_000),
+    seed: integer('seed', input.seed, freshSeed(), -(2 ** 31), 2 ** 31 - 1),
+    path,
+    faults: faultList(input.faults),
+    timeoutMs: integer('timeout-ms', input.timeoutMs, DEFAULTS.timeoutMs, 1, 600_000),
+    deadlineMs: integer('deadline-ms', input.deadlineMs, DEFAULTS.deadlineMs, 100, 600_000),
+    closeBoundMs: DEFAULTS.closeBoundMs,
+    graceMs: DEFAULTS.graceMs,
+    timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),
+    json: input.json?.trim() || undefined,
+  };
+}

@@ -1,0 +1,77 @@
+import type { ClientFactory } from '../clients/contract.js';
+import { loadClient } from '../clients/registry.js';
+import { formatReport } from '../report/console.js';
+import { faultedResponse } from '../scenario/faults.js';
+import { startMockServer } from '../server/index.js';
+import type { VerifyConfig, VerifyInput } from './config.js';
+import { resolveVerifyConfig } from './config.js';
+import type { VerifyResult, VerifyServer } from './verify.js';
+import { verifyAgainst } from './verify.js';
+
+export interface VerifyOptions extends VerifyInput {
+  /** A factory to verify directly (the client's name in reports is then `client`, default "custom"). */
+  factory?: ClientFactory;
+  /** A running mock server to use; by default one is started for this verification and closed after it. */
+  server?: VerifyServer;
+  onRun?: (runsDone: number) => void;
+}
+
+const CALLER_ABORT_PERCENT = 6;
+
+function replayArgs(config: VerifyConfig): string[] {
+  if (config.faults === null) return [];
+  return [`--faults ${config.faults.join(',')}`];
+}
+
+/** Verify a client, from options as a user gives them. Returns data; throws `ConfigError` for bad options. */
+export async function verify(options: VerifyOptions): Promise<VerifyResult> {
+  const config = resolveVerifyConfig(options);
+  const loaded =
+    options.factory !== undefined
+      ? { name: options.client ?? 'custom', factory: options.factory }
+      : await loadClient(config.client);
+  const own = options.server === undefined ? await startMockServer() : undefined;
+  const server: VerifyServer = options.server ?? own!;
+  try {
+    return await verifyAgainst(server, {
+      clientName: loaded.name,
+      factory: loaded.factory,
+      connections: config.connections,
+      callers: config.callers,
+      opsPerCaller: config.opsPerCaller,
+      runs: config.runs,
+      seed: config.seed,
+      path: config.path,
+      timeoutMs: config.timeoutMs,
+      deadlineMs: config.deadlineMs,
+      closeBoundMs: config.closeBoundMs,
+      graceMs: config.graceMs,
+      timeBudgetMs: config.timeBudgetMs,
+      responsePlan: config.faults === null ? undefined : faultedResponse(config.faults),
+      // Callers giving up mid-request is a fault of the caller side: on with the server's faults.
+      abortPercent: config.faults === null ? 0 : CALLER_ABORT_PERCENT,
+      replayArgs: replayArgs(config),
+      onRun: options.onRun,
+    });
+  } finally {
+    await own?.close();
+  }
+}
+
+/** Thrown by `assertSafeToShare` with the whole report as its message (seed and replay included). */
+export class UnsafeToShareError extends Error {
+  constructor(readonly result: VerifyResult) {
+    super(formatReport(result).join('\n'));
+    this.name = 'UnsafeToShareError';
+  }
+}
+
+/**
+ * For users' own test suites: resolves with the result when the client is safe to share, throws an
+ * `UnsafeToShareError` whose message is the full report (counterexample, seed, replay) when it is not.
+ */
+export async function assertSafeToShare(options: VerifyOptions): Promise<VerifyResult> {
+  const result = await verify(options);
+  if (result.verdict !== 'safe') throw new UnsafeToShareError(result);
+  return result;
+}

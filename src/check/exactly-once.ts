@@ -1,4 +1,5 @@
 import { nameCall } from '../history/history-index.js';
+import type { HistoryIndex } from '../history/history-index.js';
 import type { RequestRecord } from '../history/records.js';
 import type { CallRecord, RunHistory } from '../history/run-history.js';
 import { BREAKING_FAULTS } from '../scenario/fault-names.js';
@@ -24,6 +25,34 @@ function hangMessage(call: CallRecord, history: RunHistory, attempts: RequestRec
     `${nameCall(call)} never ended: still pending ${history.deadlineMs} ms into the run; ${where}. ` +
     `Calls pending at the deadline: ${inFlight.join(', ')}. Sockets: ${describeSockets(history, history.callsEndedAt)}.`
   );
+}
+
+/** A client timing out is its right; an error well before its own timeout is not a timeout. */
+const TIMEOUT_SHARE = 0.9;
+
+/**
+ * The server wrote the whole response, nothing was done to that request or its socket, and yet the caller got an
+ * error well before its own timeout: the reply was lost inside the client (a parser left out of step by trailers or
+ * leftover bytes, a socket handed to someone else).
+ */
+function lostReply(
+  call: CallRecord,
+  attempts: RequestRecord[],
+  history: RunHistory,
+  index: HistoryIndex,
+): { socketId: number; message: string } | null {
+  if (call.outcome.type !== 'error' || call.settledAt === null) return null;
+  if (call.settledAt - call.issuedAt >= history.timeoutMs * TIMEOUT_SHARE) return null;
+  const answered = attempts.find((a) => a.outcome === 'complete' && !a.faults.some((f) => BREAKING_FAULTS.has(f)));
+  if (answered === undefined) return null;
+  const socket = index.socketsById.get(answered.socketId);
+  if (socket?.endDetail?.startsWith('fault:') === true) return null;
+  return {
+    socketId: answered.socketId,
+    message:
+      `${nameCall(call)} failed with ${call.outcome.code} (${call.outcome.message}) although the server sent its whole ` +
+      `${answered.status} response on socket ${answered.socketId} and nothing went wrong there: the reply was lost in the client.`,
+  };
 }
 
 /**
@@ -54,6 +83,11 @@ export const exactlyOnce: Invariant = {
             `${nameCall(call)} got a ${call.outcome.status} reply, but the server never received that request: ` +
             'the reply was coalesced, cached or made up by the client.',
         });
+        continue;
+      }
+      const lost = lostReply(call, attempts, history, index);
+      if (lost !== null) {
+        violations.push({ invariant: 'exactly-once', ...ids, socketId: lost.socketId, message: lost.message });
         continue;
       }
       if (attempts.length <= 1) continue;

@@ -135,6 +135,18 @@ describe('checks on hand-built histories', () => {
     expect(messages.some((m) => m.includes('never ended') && m.includes('the server never saw it'))).toBe(true);
   });
 
+  it('exactly-once: an error for a request the server answered in full is a lost reply; a reset is not', () => {
+    const lost = new HistoryBuilder().socket(1, 0).call('c0-o0', { at: 10, until: 20, got: 'error' }).build();
+    const v = verdict(checkRun(lost), 'exactly-once');
+    expect(v.violations[0]!.message).toContain('the reply was lost in the client');
+
+    const reset = new HistoryBuilder()
+      .socket(1, 0, 25, 'reset')
+      .call('c0-o0', { at: 10, until: 20, got: 'error', outcome: 'reset', faults: ['reset-mid-body'] })
+      .build();
+    expect(verdict(checkRun(reset), 'exactly-once').violations).toEqual([]);
+  });
+
   it("tenant-isolation: a request that reached the server with another tenant's credentials", () => {
     const h = twoConcurrentCalls().call('c2-o0', { at: 12, until: 22, user: 'carol', identity: 'bob' }).build();
     const v = verdict(checkRun(h), 'tenant-isolation');

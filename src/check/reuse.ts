@@ -4,7 +4,7 @@ import { BREAKING_FAULTS, CLOSING_FAULTS } from '../scenario/fault-names.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
 
-/** A pool frees a socket a moment after its caller has the body; demand is stretched by this much. */
+/** A pool frees a socket a moment after its caller has the body; demand is stretched by this much (for notes). */
 export const RELEASE_LAG_MS = 5;
 
 /**
@@ -67,20 +67,29 @@ export const reuse: Invariant = {
     const replaced = (s: SocketRecord) =>
       s.endedAt !== null && s.endedAt <= history.callsEndedAt && (s.end !== 'client-fin' || failedOn.has(s.socketId));
     const replacements = handshaken.filter(replaced).length + unplacedFailures;
-    const bound = history.traits.maxSockets ?? Infinity;
+    // A pool may warm up to its bound (undici's Pool spreads even sequential requests over its connections); what
+    // it may not do is keep opening sockets beyond that: that is not reusing them. A client without a bound that
+    // still claims reuse needs no more sockets than callers waiting at once.
     const demand = peakConcurrentCallers(history.calls, history.callsEndedAt, RELEASE_LAG_MS);
-    const allowed = Math.min(bound, Math.max(1, demand)) + replacements;
+    const bound = history.traits.maxSockets;
+    const allowed = (bound ?? Math.max(1, demand)) + replacements;
+    const notes: string[] = [];
     if (handshakes > allowed) {
       violations.push({
         invariant: 'reuse',
         message:
-          `the client opened ${handshakes} sockets (TLS handshakes) for ${requests} requests, but at most ${allowed} ` +
-          `were needed: at most ${demand} callers were waiting at once` +
-          (replacements > 0 ? `, plus ${replacements} for sockets lost to closes or failures` : '') +
-          '. Idle sockets were not reused.',
+          `the client opened ${handshakes} sockets (TLS handshakes) for ${requests} requests, but its bound is ` +
+          `${bound ?? 'unset'}` +
+          (bound === null ? ` and at most ${demand} callers were waiting at once` : '') +
+          (replacements > 0 ? `, plus ${replacements} replacements for sockets lost to closes or failures` : '') +
+          `: at most ${allowed} were needed. Idle sockets were not reused.`,
       });
+    } else if (handshakes > Math.max(1, demand) + replacements) {
+      notes.push(
+        `opened up to ${handshakes} sockets where ${Math.max(1, demand)} would have done: it spreads requests over its bound`,
+      );
     }
     const exercised = history.calls.length >= 2 && requests >= 2;
-    return result('reuse', exercised, violations, { ...figures, allowedHandshakes: allowed });
+    return result('reuse', exercised, violations, { ...figures, allowedHandshakes: allowed }, notes);
   },
 };

@@ -33,7 +33,10 @@ export interface CouchResponse {
    * response carries (`Server`, `X-Couch-Request-ID`, `X-CouchDB-Body-Time`, `Cache-Control`, `Content-Type`).
    */
   headers: Record<string, string | string[]>;
-  /** The full body bytes. Empty for HEAD (the transport never writes a body for HEAD). */
+  /**
+   * The full body bytes. Empty for HEAD (the transport never writes a body for HEAD). May be shared with other
+   * responses (repeated `_all_docs` bodies are cached): read it, never write into it.
+   */
   body: Buffer;
   /** Transfer-Encoding: chunked (as CouchDB streams `_all_docs`), else Content-Length. */
   chunked: boolean;

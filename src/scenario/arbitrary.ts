@@ -48,7 +48,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
   const opFor = (tenant: Tenant) =>
     kindArbitrary.chain((kind) =>
       fc.record({
-        thinkMs: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }) }),
+        thinkMs: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) }),
         kind: fc.constant(kind),
         db: dbArbitrary(tenant, tenants),
         params: paramsArbitrary(kind),

@@ -8,9 +8,9 @@ export const plainResponse: fc.Arbitrary<WirePlan> = fc.oneof(
     weight: 2,
     arbitrary: fc.record(
       {
-        headerDelayMs: fc.integer({ min: 0, max: 4 }),
+        headerDelayMs: fc.integer({ min: 0, max: 2 }),
         splitAt: fc.uniqueArray(fc.integer({ min: 1, max: 600 }), { maxLength: 3 }).map((a) => a.sort((x, y) => x - y)),
-        dripMs: fc.integer({ min: 0, max: 2 }),
+        dripMs: fc.integer({ min: 0, max: 1 }),
       },
       { requiredKeys: [] },
     ),

@@ -1,0 +1,16 @@
+import { serverThroughput } from './server-throughput.js';
+import { verifyThroughput } from './verify-throughput.js';
+
+/** One benchmark: prints its own table; never asserts (numbers are for people, not CI). */
+export interface Bench {
+  name: string;
+  run(): Promise<void>;
+}
+
+/** Every benchmark, run in turn. Adding one is an import above and an entry here. */
+const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput];
+
+for (const bench of BENCHES) {
+  console.log(`\n## ${bench.name}\n`);
+  await bench.run();
+}

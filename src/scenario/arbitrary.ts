@@ -16,6 +16,11 @@ export interface ScenarioConstraints {
   responsePlan?: fc.Arbitrary<FaultedOp>;
   /** Share of operations the caller aborts, in percent (0 = never). */
   abortPercent?: number;
+  /**
+   * Occasional long pauses before an operation ([min, max] ms): bursts after idle gaps, so a request meets a socket
+   * the server closed while it sat idle. Off when absent.
+   */
+  idleGapMs?: [number, number];
 }
 
 /**
@@ -45,10 +50,20 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
     constraints.responsePlan ?? plainResponse.map((response): FaultedOp => ({ response, abortAfterMs: null }));
   const abortPercent = constraints.abortPercent ?? 0;
 
+  const think: Array<fc.WeightedArbitrary<number>> = [
+    { weight: 6, arbitrary: fc.constant(0) },
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 5 }) },
+  ];
+  if (constraints.idleGapMs !== undefined) {
+    const [min, max] = constraints.idleGapMs;
+    think.push({ weight: 1, arbitrary: fc.integer({ min, max }) });
+  }
+  const thinkArbitrary = fc.oneof(...think);
+
   const opFor = (tenant: Tenant) =>
     kindArbitrary.chain((kind) =>
       fc.record({
-        thinkMs: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) }),
+        thinkMs: thinkArbitrary,
         kind: fc.constant(kind),
         db: dbArbitrary(tenant, tenants),
         params: paramsArbitrary(kind),

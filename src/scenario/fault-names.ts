@@ -22,9 +22,6 @@ export const FAULT = {
 
 export type FaultName = (typeof FAULT)[keyof typeof FAULT];
 
-/** After these, the server announced or performed a close: no further request belongs on that socket. */
-export const CLOSING_FAULTS: ReadonlySet<string> = new Set([FAULT.connectionClose, FAULT.finAfter]);
-
 /** After these, the server broke the socket: the request may legitimately fail and an idempotent one be retried. */
 export const BREAKING_FAULTS: ReadonlySet<string> = new Set([
   FAULT.resetMidBody,

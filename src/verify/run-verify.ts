@@ -17,6 +17,8 @@ export interface VerifyOptions extends VerifyInput {
 }
 
 const CALLER_ABORT_PERCENT = 6;
+/** Longer than the FIN race allowance, so a client that ignores a server's FIN on an idle socket shows. */
+export const IDLE_GAP_MS: [number, number] = [60, 90];
 
 function replayArgs(config: VerifyConfig): string[] {
   if (config.faults === null) return [];
@@ -50,6 +52,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       responsePlan: config.faults === null ? undefined : faultedResponse(config.faults),
       // Callers giving up mid-request is a fault of the caller side: on with the server's faults.
       abortPercent: config.faults === null ? 0 : CALLER_ABORT_PERCENT,
+      idleGapMs: config.faults === null ? undefined : IDLE_GAP_MS,
       replayArgs: replayArgs(config),
       onRun: options.onRun,
     });

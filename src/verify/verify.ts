@@ -33,6 +33,7 @@ export interface VerifySettings {
   /** Server-side response plans (faults); defaults to well-behaved timing only. */
   responsePlan?: ScenarioConstraints['responsePlan'];
   abortPercent?: number;
+  idleGapMs?: [number, number];
   /**
    * Wall-clock budget for the whole property, shrinking included. A failure found in time is reported with the
    * smallest counterexample reached; runs cut short without a failure make the verdict `inconclusive`.
@@ -105,6 +106,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     maxOpsPerCaller: settings.opsPerCaller,
     responsePlan: settings.responsePlan,
     abortPercent: settings.abortPercent,
+    idleGapMs: settings.idleGapMs,
   });
   const summary = new SummaryBuilder();
   let run = 0;

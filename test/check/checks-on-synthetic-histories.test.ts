@@ -124,6 +124,24 @@ describe('checks on hand-built histories', () => {
     expect(v.violations[0]).toMatchObject({ requestId: 'r1-c0-o1', culpritRequestId: 'r1-c0-o0', socketId: 1 });
   });
 
+  it("reuse: a request racing the server's silent FIN is a note; one long after it is a violation", () => {
+    const race = new HistoryBuilder()
+      .socket(1, 0, 20, 'server-close', 'fault:fin-after')
+      .call('c0-o0', { at: 10, until: 20, socket: 1, faults: ['fin-after'] })
+      .call('c0-o1', { at: 20, until: 30, socket: 1, got: 'error' })
+      .build();
+    const raced = verdict(checkRun(race), 'reuse');
+    expect(raced.violations).toEqual([]);
+    expect(raced.notes.join(' ')).toContain('raced the server');
+
+    const ignored = new HistoryBuilder()
+      .socket(1, 0, 20, 'server-close', 'fault:fin-after')
+      .call('c0-o0', { at: 10, until: 20, socket: 1, faults: ['fin-after'] })
+      .call('c0-o1', { at: 120, until: 130, socket: 1, got: 'error' })
+      .build();
+    expect(verdict(checkRun(ignored), 'reuse').violations[0]!.message).toContain("ignores the server's FIN");
+  });
+
   it('exactly-once: a POST executed twice is a violation; a GET retried after a reset is a note', () => {
     const post = new HistoryBuilder().socket(1, 0).call('c0-o0', { at: 10, until: 20, method: 'POST', attempts: 2 }).build();
     expect(verdict(checkRun(post), 'exactly-once').violations[0]!.message).toContain('not idempotent');

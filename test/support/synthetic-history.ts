@@ -18,7 +18,13 @@ export class HistoryBuilder {
     return this;
   }
 
-  socket(socketId: number, acceptedAt: number, endedAt: number | null = 1002, end: SocketRecord['end'] = 'client-fin'): this {
+  socket(
+    socketId: number,
+    acceptedAt: number,
+    endedAt: number | null = 1002,
+    end: SocketRecord['end'] = 'client-fin',
+    endDetail: string | null = null,
+  ): this {
     this.sockets.push({
       socketId,
       remotePort: 40000 + socketId,
@@ -28,7 +34,7 @@ export class HistoryBuilder {
       alpn: 'http/1.1',
       endedAt,
       end: endedAt === null ? 'open' : end,
-      endDetail: null,
+      endDetail,
       requestCount: 0,
     });
     return this;

@@ -92,9 +92,16 @@ export const exactlyOnce: Invariant = {
       }
       if (attempts.length <= 1) continue;
       retries += attempts.length - 1;
-      const earlier = attempts.slice(0, -1);
-      const earlierFailed = earlier.every((a) => a.outcome !== 'complete' || a.faults.some((f) => BREAKING_FAULTS.has(f)));
-      if (call.method === 'GET' && earlierFailed) {
+      // A retry is legitimate only after the attempt before it failed: that attempt broke (or was broken by the
+      // server) and its socket had ended by the time the retry arrived. A copy sent while the first was still live
+      // is a duplicate (a hedge), whatever later became of the first.
+      const retriedAfterFailure = attempts.slice(1).every((retry, i) => {
+        const before = attempts[i]!;
+        const broke = before.outcome !== 'complete' || before.faults.some((f) => BREAKING_FAULTS.has(f));
+        const endedAt = index.socketsById.get(before.socketId)?.endedAt ?? null;
+        return broke && endedAt !== null && endedAt <= retry.arrivedAt;
+      });
+      if (call.method === 'GET' && retriedAfterFailure) {
         notes.push(
           `${call.requestId}: GET sent ${attempts.length} times, on sockets ${attempts.map((a) => a.socketId).join(', ')}, ` +
             'after an attempt the server did not finish: a legitimate retry of an idempotent request.',
@@ -109,8 +116,8 @@ export const exactlyOnce: Invariant = {
           call.method === 'POST'
             ? `${nameCall(call)} is a POST, not idempotent, yet the server received and executed it ${attempts.length} ` +
               `times (sockets ${attempts.map((a) => a.socketId).join(', ')}).`
-            : `${nameCall(call)} reached the server ${attempts.length} times although the first attempt was answered ` +
-              `completely (sockets ${attempts.map((a) => a.socketId).join(', ')}).`,
+            : `${nameCall(call)} reached the server ${attempts.length} times (sockets ` +
+              `${attempts.map((a) => a.socketId).join(', ')}), and not as a retry after a failed attempt: a duplicate.`,
       });
     }
     for (const request of history.server.requests) {

@@ -1,5 +1,6 @@
 import type { RequestRecord } from '../history/records.js';
 import { maxOverlap, peakConcurrentCallers } from '../history/history-index.js';
+import type { HistoryIndex } from '../history/history-index.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
 
@@ -12,6 +13,21 @@ export const CLOSE_LAG_MS = 50;
 /** Busy = from the request's arrival to the last byte of its response (or the socket's end). */
 function busyEnd(request: RequestRecord, socketEnd: number | null, runEnd: number): number {
   return request.lastByteAt ?? socketEnd ?? runEnd;
+}
+
+/** The requests in flight, one per socket, at the first moment `count` sockets were busy; the latest opened last. */
+function busyAtPeak(index: HistoryIndex, runEnd: number, count: number): RequestRecord[] {
+  const all = [...index.requestsBySocket.values()].flat();
+  for (const candidate of [...all].sort((a, b) => a.arrivedAt - b.arrivedAt)) {
+    const at = candidate.arrivedAt;
+    const busy = new Map<number, RequestRecord>();
+    for (const r of all) {
+      const end = busyEnd(r, index.socketsById.get(r.socketId)?.endedAt ?? null, runEnd);
+      if (r.arrivedAt <= at && end > at) busy.set(r.socketId, r);
+    }
+    if (busy.size >= count) return [...busy.values()].sort((a, b) => a.arrivedAt - b.arrivedAt);
+  }
+  return [];
 }
 
 /**
@@ -68,7 +84,7 @@ export const poolBound: Invariant = {
       .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let open = 0;
     let maxOpenSockets = 0;
-    let sustainedExcess: { from: number; to: number; count: number } | undefined;
+    let sustainedExcess: { from: number; to: number; count: number; sockets: number[] } | undefined;
     let excessSince: number | null = null;
     let excessPeak = 0;
     for (const [at, delta] of timeline) {
@@ -80,7 +96,11 @@ export const poolBound: Invariant = {
         excessPeak = Math.max(excessPeak, open);
       } else if (excessSince !== null) {
         if (at - excessSince > CLOSE_LAG_MS && sustainedExcess === undefined) {
-          sustainedExcess = { from: excessSince, to: at, count: excessPeak };
+          const from = excessSince;
+          const sockets = history.server.sockets
+            .filter((s) => s.acceptedAt <= from && (s.endedAt ?? Infinity) > from)
+            .map((s) => s.socketId);
+          sustainedExcess = { from, to: at, count: excessPeak, sockets };
         }
         excessSince = null;
         excessPeak = 0;
@@ -88,16 +108,24 @@ export const poolBound: Invariant = {
     }
 
     if (bound !== null && maxBusySockets > bound) {
+      const peak = busyAtPeak(index, runEnd, maxBusySockets);
+      const beyond = peak[peak.length - 1];
       violations.push({
         invariant: 'pool-bound',
-        message: `${maxBusySockets} sockets were carrying requests at the same moment, but the pool is bounded to ${bound}.`,
+        socketId: beyond?.socketId,
+        requestId: beyond?.requestId,
+        message:
+          `${maxBusySockets} sockets were carrying requests at the same moment, but the pool is bounded to ${bound}: ` +
+          peak.map((r) => `socket ${r.socketId} (request ${r.requestId})`).join(', ') +
+          (beyond ? `; socket ${beyond.socketId} was the one opened beyond the bound.` : '.'),
       });
     } else if (bound !== null && sustainedExcess !== undefined) {
       violations.push({
         invariant: 'pool-bound',
         message:
           `${sustainedExcess.count} sockets were open at once for ${(sustainedExcess.to - sustainedExcess.from).toFixed(0)} ms, ` +
-          `but the pool is bounded to ${bound}.`,
+          `but the pool is bounded to ${bound}: sockets ${sustainedExcess.sockets.join(', ')}.`,
+        socketId: sustainedExcess.sockets[sustainedExcess.sockets.length - 1],
       });
     }
     const demand = peakConcurrentCallers(history.calls, history.callsEndedAt);

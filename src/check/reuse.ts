@@ -111,14 +111,19 @@ export const reuse: Invariant = {
     const bound = history.traits.maxSockets;
     const allowed = (bound ?? Math.max(1, demand)) + replacements;
     if (handshakes > allowed) {
+      const opened = [...handshaken].sort((a, b) => a.acceptedAt - b.acceptedAt);
+      const first = opened[allowed];
       violations.push({
         invariant: 'reuse',
+        socketId: first?.socketId,
+        requestId: first === undefined ? undefined : index.requestsBySocket.get(first.socketId)?.[0]?.requestId,
         message:
           `the client opened ${handshakes} sockets (TLS handshakes) for ${requests} requests, but its bound is ` +
           `${bound ?? 'unset'}` +
           (bound === null ? ` and at most ${demand} callers were waiting at once` : '') +
           (replacements > 0 ? `, plus ${replacements} replacements for sockets lost to closes or failures` : '') +
-          `: at most ${allowed} were needed. Idle sockets were not reused.`,
+          `: at most ${allowed} were needed; socket ${first?.socketId ?? '?'} was the first beyond that ` +
+          `(sockets ${opened.map((o) => o.socketId).join(', ')}). Idle sockets were not reused.`,
       });
     } else if (handshakes > Math.max(1, demand) + replacements) {
       notes.push(

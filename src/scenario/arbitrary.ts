@@ -76,6 +76,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
             : fc.constant(null),
         release: fc.nat({ max: 1000 }),
         plan: responsePlan,
+        mirror: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       }),
     ).map(({ plan, ...op }) => ({
       ...op,
@@ -97,7 +98,14 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
       (caller, c): CallerPlan => ({
         callerId: `c${c}`,
         tenant: caller.tenant,
-        ops: caller.ops.map((op, o): OpPlan => ({ opId: `c${c}-o${o}`, ...op })),
+        ops: caller.ops.map(({ mirror, ...op }, o): OpPlan => {
+          // Sometimes ask exactly what the previous caller asks at the same step, as another tenant would: identical
+          // concurrent requests under different credentials are how coalescing and caching bugs show.
+          const model = mirror ? callers[c - 1] : undefined;
+          const twin = model !== undefined && model.tenant !== caller.tenant ? model.ops[o] : undefined;
+          const shape = twin === undefined ? {} : { kind: twin.kind, db: twin.db, params: twin.params };
+          return { opId: `c${c}-o${o}`, ...op, ...shape };
+        }),
       }),
     ),
   }));

@@ -10,7 +10,7 @@ export const plainResponse: fc.Arbitrary<WirePlan> = fc.oneof(
       {
         headerDelayMs: fc.integer({ min: 0, max: 2 }),
         splitAt: fc.uniqueArray(fc.integer({ min: 1, max: 600 }), { maxLength: 3 }).map((a) => a.sort((x, y) => x - y)),
-        dripMs: fc.integer({ min: 0, max: 1 }),
+        dripMs: fc.integer({ min: 1, max: 2 }),
       },
       { requiredKeys: [] },
     ),

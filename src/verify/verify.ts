@@ -113,11 +113,15 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   let lastFailing: { history: RunHistory; checks: CheckResult[] } | null = null;
   let firstFailureAt: number | null = null;
   let firstFailureRun = 0;
+  /** The invariants the first failing run broke: shrinking keeps to them instead of drifting to another bug. */
+  let target: Set<string> | null = null;
+  /** fast-check abandons a run cut short by the time budget; it must finish before the server is used again. */
+  let inFlight: Promise<unknown> = Promise.resolve();
   const started = performance.now();
 
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     run += 1;
-    const history = await runScenario(scenario, {
+    const pending = runScenario(scenario, {
       server,
       factory: settings.factory,
       clientName: settings.clientName,
@@ -128,14 +132,18 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       graceMs: settings.graceMs,
       run,
     });
+    inFlight = pending.catch(() => undefined);
+    const history = await pending;
     const checks = checkRun(history);
-    const failed = checks.some((c) => c.status === 'violated');
+    const violated = checks.filter((c) => c.status === 'violated').map((c) => c.invariant);
+    const failed = target === null ? violated.length > 0 : violated.some((id) => target!.has(id));
     // Shrinking runs are not part of the verdict's figures; the counterexample's checks are reported on their own.
     if (firstFailureAt === null) summary.add(checks);
     if (failed) {
       if (firstFailureAt === null) {
         firstFailureAt = performance.now();
         firstFailureRun = run;
+        target = new Set(violated);
       }
       lastFailing = { history, checks };
     }
@@ -150,6 +158,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     endOnFailure: settings.path !== undefined || settings.noShrink === true,
     plugins: [fc.interruptAfterTimeLimit(settings.timeBudgetMs)],
   });
+  await inFlight;
   if (details.failed && details.errorInstance !== null && lastFailing === null) {
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }

@@ -146,14 +146,23 @@ describe('checks on hand-built histories', () => {
     const post = new HistoryBuilder().socket(1, 0).call('c0-o0', { at: 10, until: 20, method: 'POST', attempts: 2 }).build();
     expect(verdict(checkRun(post), 'exactly-once').violations[0]!.message).toContain('not idempotent');
 
+    // First attempt reset on socket 1 (ended at 12), the retry arrives on socket 2 at 13.
     const get = new HistoryBuilder()
-      .socket(1, 0)
+      .socket(1, 0, 12, 'reset', 'fault:reset-before-answer')
+      .socket(2, 12)
       .call('c0-o0', { at: 10, until: 20, attempts: 2, outcome: 'reset', faults: ['reset-before-answer'] })
       .build();
+    const retry = get.server.requests[1]!;
+    Object.assign(retry, { socketId: 2, seq: 1, arrivedAt: 13, outcome: 'complete', faults: [] });
     const v = verdict(checkRun(get), 'exactly-once');
     expect(v.violations).toEqual([]);
     expect(v.notes[0]).toContain('legitimate retry');
     expect(v.figures.retries).toBe(1);
+
+    // The same GET sent again while the first attempt was still live is a hedge, not a retry.
+    const hedge = structuredClone(get);
+    hedge.server.sockets[0]!.endedAt = 30;
+    expect(verdict(checkRun(hedge), 'exactly-once').violations[0]!.message).toContain('reached the server 2 times');
   });
 
   it('exactly-once: a reply for a request the server never saw, and a hang', () => {

@@ -1,0 +1,95 @@
+import { expect } from 'vitest';
+import type { ClientFactory } from '../../src/clients/contract.js';
+import type { CheckResult, InvariantId, Violation } from '../../src/check/index.js';
+import type { RunHistory } from '../../src/history/run-history.js';
+import type { VerifyResult, VerifyServer, VerifySettings } from '../../src/verify/verify.js';
+import { verifyAgainst } from '../../src/verify/verify.js';
+
+/**
+ * "A harness is worth its teeth": the assertions every buggy-client test makes — the targeted invariant is violated
+ * in the counterexample, its message names ids that locate it, and replaying the counterexample's seed and path
+ * reproduces it — and the control's (the correct mini pool passes the very same settings).
+ */
+
+/** Modest settings: enough concurrency to exercise every invariant, small enough for a 2-core CI machine. */
+export function teethSettings(clientName: string, factory: ClientFactory, seed: number): VerifySettings {
+  return {
+    clientName,
+    factory,
+    seed,
+    runs: 30,
+    callers: 6,
+    opsPerCaller: 4,
+    connections: 2,
+    timeoutMs: 2000,
+    deadlineMs: 1000,
+    closeBoundMs: 500,
+    graceMs: 15,
+    timeBudgetMs: 12_000,
+  };
+}
+
+function violatedChecks(checks: CheckResult[]): string {
+  const lines = checks
+    .filter((c) => c.status === 'violated')
+    .flatMap((c) => c.violations.slice(0, 3).map((v) => `  ${c.invariant}: ${v.message}`));
+  return lines.length > 0 ? lines.join('\n') : '  (no violation)';
+}
+
+/** One line for assertion messages: the verdict, the pasteable replay, and what was violated. */
+export function describeResult(result: VerifyResult): string {
+  if (result.failure === null) {
+    const summary = result.invariants.map((i) => `${i.invariant}=${i.status}`).join(' ');
+    return `${result.client}: ${result.verdict} after ${result.runs} runs (seed ${result.seed}); ${summary}`;
+  }
+  // The summary stops at the first failing run, so it tells what shrinking started from.
+  const firstFailing = result.invariants.filter((i) => i.violatedRuns > 0).map((i) => i.invariant);
+  return (
+    `${result.client}: ${result.verdict}, replay ${result.failure.fastCheck}; first failing run violated ` +
+    `[${firstFailing.join(', ')}], the counterexample:\n${violatedChecks(result.failure.checks)}`
+  );
+}
+
+/** The request and socket ids of `history` that `violation`'s message mentions. */
+export function idsNamed(violation: Violation, history: RunHistory): string[] {
+  const requestIds = new Set([
+    ...history.calls.map((c) => c.requestId),
+    ...history.server.requests.map((r) => r.requestId),
+  ]);
+  const named = [...requestIds].filter((id) => violation.message.includes(id));
+  const socketIds = new Set(history.server.sockets.map((s) => s.socketId));
+  for (const match of violation.message.matchAll(/sockets? ((?:\d+(?:, | and )?)+)/g)) {
+    for (const id of match[1]!.split(/, | and /)) if (socketIds.has(Number(id))) named.push(`socket ${id}`);
+  }
+  return named;
+}
+
+/** Runs the property against a buggy client and asserts that `invariant` caught it, reproducibly. */
+export async function expectCaught(
+  server: VerifyServer,
+  invariant: InvariantId,
+  settings: VerifySettings,
+): Promise<VerifyResult> {
+  const result = await verifyAgainst(server, settings);
+  expect(result.verdict, describeResult(result)).toBe('violated');
+  const failure = result.failure!;
+  const check = failure.checks.find((c) => c.invariant === invariant);
+  expect.soft(check?.status, `${invariant} in the counterexample — ${describeResult(result)}`).toBe('violated');
+  for (const violation of check?.violations ?? []) {
+    // Soft: a message without ids is worth reporting, but the replay below is still worth checking.
+    expect.soft(idsNamed(violation, failure.history), `ids named by: ${violation.message}`).not.toEqual([]);
+  }
+
+  const replay = await verifyAgainst(server, { ...settings, seed: failure.seed, path: failure.path });
+  const replayed = replay.failure?.checks.find((c) => c.invariant === invariant);
+  expect(replay.verdict, `replay of ${failure.fastCheck} — ${describeResult(replay)}`).toBe('violated');
+  expect(replayed?.status, `replay of ${failure.fastCheck} — ${describeResult(replay)}`).toBe('violated');
+  return result;
+}
+
+/** The control: the same settings, no violation. */
+export async function expectSafe(server: VerifyServer, settings: VerifySettings): Promise<VerifyResult> {
+  const result = await verifyAgainst(server, settings);
+  expect(result.verdict, describeResult(result)).toBe('safe');
+  return result;
+}

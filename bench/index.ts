@@ -1,5 +1,6 @@
 import { serverThroughput } from './server-throughput.js';
 import { verifyThroughput } from './verify-throughput.js';
+import { detection } from './detection.js';
 
 /** One benchmark: prints its own table; never asserts (numbers are for people, not CI). */
 export interface Bench {
@@ -8,7 +9,7 @@ export interface Bench {
 }
 
 /** Every benchmark, run in turn. Adding one is an import above and an entry here. */
-const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput];
+const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, detection];
 
 for (const bench of BENCHES) {
   console.log(`\n## ${bench.name}\n`);

@@ -1,0 +1,90 @@
+import type { InvariantId } from '../src/check/index.js';
+import type { VerifyServer, VerifySettings } from '../src/verify/verify.js';
+import { verifyAgainst } from '../src/verify/verify.js';
+import { startMockServer } from '../src/server/index.js';
+import type { BuggyClient } from './buggy-clients.js';
+import { PLAIN_BUGGY_CLIENTS } from './buggy-clients.js';
+import type { Bench } from './index.js';
+
+/** Seeds for time-to-first-detection; the first also yields the counterexample whose replays are counted. */
+const SEEDS = [1, 2, 3, 4, 5];
+const REPLAYS = 20;
+const MAX_RUNS = 200;
+
+function base(client: BuggyClient, seed: number): VerifySettings {
+  return {
+    clientName: client.name,
+    factory: client.factory,
+    seed,
+    runs: MAX_RUNS,
+    callers: 6,
+    opsPerCaller: 4,
+    connections: 2,
+    timeoutMs: 2000,
+    deadlineMs: 1000,
+    closeBoundMs: 500,
+    graceMs: 15,
+    timeBudgetMs: 30_000,
+    ...client.settings,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
+
+function violates(checks: Array<{ invariant: InvariantId; status: string }> | undefined, id: InvariantId) {
+  return checks?.some((c) => c.invariant === id && c.status === 'violated') === true;
+}
+
+/** Runs and seconds to first detection (no shrinking), and the share of replays of the shrunk case that reproduce. */
+export async function measureDetection(server: VerifyServer, clients: readonly BuggyClient[]): Promise<string[]> {
+  const rows: string[] = [];
+  for (const client of clients) {
+    const runs: number[] = [];
+    const seconds: number[] = [];
+    let right = 0;
+    for (const seed of SEEDS) {
+      const found = await verifyAgainst(server, { ...base(client, seed), noShrink: true });
+      if (found.firstFailure === null) continue;
+      runs.push(found.firstFailure.run);
+      seconds.push(found.firstFailure.ms / 1000);
+      if (violates(found.failure?.checks, client.invariant)) right += 1;
+    }
+    const shrunk = await verifyAgainst(server, base(client, SEEDS[0]!));
+    let reproduced = 0;
+    if (shrunk.failure !== null) {
+      for (let i = 0; i < REPLAYS; i += 1) {
+        const replay = await verifyAgainst(server, {
+          ...base(client, shrunk.failure.seed),
+          path: shrunk.failure.path,
+        });
+        if (violates(replay.failure?.checks, client.invariant)) reproduced += 1;
+      }
+    }
+    rows.push(
+      `| ${client.name} | ${client.invariant} | ${runs.length}/${SEEDS.length} | ${right}/${runs.length} | ` +
+        `${median(runs)} | ${median(seconds).toFixed(2)} | ` +
+        `${shrunk.failure === null ? 'not found' : `${reproduced}/${REPLAYS}`} |`,
+    );
+    console.error(`  ${rows[rows.length - 1]}`);
+  }
+  return [
+    '| buggy client | invariant | seeds detected | by that invariant | median runs to detect | median s to detect | replays reproducing |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
+}
+
+export const detection: Bench = {
+  name: `buggy clients: time to first detection (${SEEDS.length} seeds, ≤ ${MAX_RUNS} runs) and replays of the shrunk case (${REPLAYS})`,
+  async run() {
+    const server = await startMockServer();
+    try {
+      for (const line of await measureDetection(server, PLAIN_BUGGY_CLIENTS)) console.log(line);
+    } finally {
+      await server.close();
+    }
+  },
+};

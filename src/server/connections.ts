@@ -1,0 +1,182 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { SocketEnd, SocketRecord } from '../history/records.js';
+import type { HistoryRecorder, RequestEntry } from './recorder.js';
+
+/** The transport's state for one TCP connection; `record` is what the history shows. */
+export interface Connection {
+  readonly record: SocketRecord;
+  /** The TCP socket: the only one that can send a RST (a TLS socket's handle is not a TCP handle). */
+  readonly raw: Socket;
+  /** Set once the handshake finished. */
+  tls: TLSSocket | undefined;
+  /** Requests that arrived and are not finished yet, oldest first (more than one only when pipelining). */
+  readonly pending: RequestEntry[];
+  idleTimer: NodeJS.Timeout | undefined;
+  /** Aborted when the socket closes: ends planned delays and gates early, so nothing outlives the socket. */
+  readonly closed: AbortController;
+}
+
+/**
+ * Every connection the server accepted, from TCP accept to close. Decides the end reason (the first cause seen
+ * wins: a client FIN after our own close is still a server close) and hands finished records to the recorder.
+ */
+export class ConnectionTable {
+  private readonly bySocket = new WeakMap<Socket, Connection>();
+  private readonly open = new Set<Connection>();
+  private nextSocketId = 1;
+  private emptyWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly recorder: HistoryRecorder,
+    /** Called once a connection is gone and its record final (the request side finishes its leftovers). */
+    private readonly onClosed: (connection: Connection) => void,
+  ) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** TCP accept: the record starts here, before any TLS byte. */
+  accept(raw: Socket): Connection {
+    const record: SocketRecord = {
+      socketId: this.nextSocketId++,
+      remotePort: raw.remotePort ?? 0,
+      acceptedAt: performance.now(),
+      handshakeAt: null,
+      resumed: false,
+      alpn: null,
+      endedAt: null,
+      end: 'open',
+      endDetail: null,
+      requestCount: 0,
+    };
+    const connection: Connection = {
+      record,
+      raw,
+      tls: undefined,
+      pending: [],
+      idleTimer: undefined,
+      closed: new AbortController(),
+    };
+    this.bySocket.set(raw, connection);
+    this.open.add(connection);
+    this.recorder.socketAccepted(record);
+    // The TLS socket closes in the same turn (or just before); by the next one every end cause has been reported.
+    raw.once('close', () => setImmediate(() => this.finish(connection)));
+    return connection;
+  }
+
+  /** The handshake finished: from here on the TLS socket carries HTTP. */
+  secured(tls: TLSSocket): Connection | undefined {
+    const connection = this.of(tls);
+    if (connection === undefined) return undefined;
+    connection.tls = tls;
+    this.bySocket.set(tls, connection);
+    const record = connection.record;
+    record.handshakeAt = performance.now();
+    record.resumed = tls.isSessionReused();
+    record.alpn = typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null;
+    tls.on('end', () => this.ended(connection, 'client-fin', null));
+    tls.on('error', (error: NodeJS.ErrnoException) => this.failed(connection, error));
+    // node's keep-alive timer fires 'timeout' and node then destroys the socket: name that close.
+    tls.on('timeout', () => {
+      if (connection.pending.length === 0) this.ended(connection, 'server-close', 'keep-alive-timeout');
+    });
+    return connection;
+  }
+
+  /** The connection of a raw or TLS socket (a TLS socket's `_parent` is its TCP socket). */
+  of(socket: Socket): Connection | undefined {
+    const direct = this.bySocket.get(socket);
+    if (direct !== undefined) return direct;
+    const parent = (socket as Socket & { _parent?: Socket | null })._parent;
+    return parent ? this.bySocket.get(parent) : undefined;
+  }
+
+  /** Record why the connection ended, unless a cause was already recorded. */
+  ended(connection: Connection, end: Exclude<SocketEnd, 'open'>, detail: string | null): void {
+    const record = connection.record;
+    if (record.end !== 'open') return;
+    record.end = end;
+    record.endDetail = detail;
+    record.endedAt = performance.now();
+  }
+
+  /** The TLS handshake failed: garbage bytes, a client that rejected our certificate, or one that just left. */
+  handshakeFailed(tls: TLSSocket, error: NodeJS.ErrnoException): void {
+    const connection = this.of(tls);
+    if (connection !== undefined) {
+      // node reports a peer that left mid-handshake as a "socket hang up" reset; it was an orderly FIN.
+      if (error.code === 'ECONNRESET' && error.message === 'socket hang up') {
+        this.ended(connection, 'client-fin', 'before-handshake');
+      } else this.failed(connection, error);
+    }
+    tls.destroy();
+  }
+
+  /** A socket error: a reset from the peer, or anything else (TLS alerts, garbage). */
+  failed(connection: Connection, error: NodeJS.ErrnoException): void {
+    const code = error.code ?? error.message;
+    if (code === 'ECONNRESET' || code === 'EPIPE') this.ended(connection, 'reset', code);
+    else this.ended(connection, 'error', code);
+  }
+
+  /** Close the socket after `ms` unless another request arrives first (our timer: node's is a second late). */
+  closeWhenIdle(connection: Connection, ms: number): void {
+    this.cancelIdleClose(connection);
+    connection.idleTimer = setTimeout(() => {
+      connection.idleTimer = undefined;
+      if (connection.pending.length > 0) return;
+      this.ended(connection, 'server-close', 'fault:idle-close');
+      (connection.tls ?? connection.raw).destroySoon();
+    }, ms);
+  }
+
+  cancelIdleClose(connection: Connection): void {
+    if (connection.idleTimer !== undefined) {
+      clearTimeout(connection.idleTimer);
+      connection.idleTimer = undefined;
+    }
+  }
+
+  /** Destroy every open socket (between runs, and at shutdown). */
+  destroyAll(detail: string): void {
+    for (const connection of this.open) {
+      this.ended(connection, 'server-close', detail);
+      connection.tls?.destroy();
+      connection.raw.destroy();
+    }
+  }
+
+  /** Resolves true once no connection is open, false if some still are after `timeoutMs`. */
+  whenEmpty(timeoutMs: number): Promise<boolean> {
+    if (this.open.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.emptyWaiters = this.emptyWaiters.filter((other) => other !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.emptyWaiters.push(waiter);
+    });
+  }
+
+  private finish(connection: Connection): void {
+    if (!this.open.delete(connection)) return;
+    this.cancelIdleClose(connection);
+    // Nothing reported a cause: node closed it itself (a parse timeout, a Connection: close request).
+    this.ended(connection, 'server-close', 'closed');
+    connection.closed.abort();
+    this.onClosed(connection);
+    this.recorder.socketClosed(connection.record);
+    if (this.open.size === 0) {
+      const waiters = this.emptyWaiters;
+      this.emptyWaiters = [];
+      for (const waiter of waiters) waiter();
+    }
+  }
+}

@@ -1,0 +1,199 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { CouchResponse } from './couch/types.js';
+import type { Connection, ConnectionTable } from './connections.js';
+import { replacementBody } from './error-body.js';
+import type { RequestEntry } from './recorder.js';
+import type { ResponsePlan } from './response-plan.js';
+import { responseHeaders, type Framing } from './response-head.js';
+
+/** Everything needed to write one response. */
+export interface ResponseJob {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly connection: Connection;
+  readonly connections: ConnectionTable;
+  readonly entry: RequestEntry;
+  readonly answer: CouchResponse;
+  readonly plan: ResponsePlan | undefined;
+}
+
+/** A 103 needs a Link header; a preconnect to the server itself is the most harmless hint there is. */
+const EARLY_HINTS = { link: '</>; rel=preconnect' };
+/** Carries the request id, so a client that reads the trailer as the next response's head shows whose it was. */
+const TRAILER_NAME = 'X-Crosstalk-Trailer';
+
+/** Write the answer as the plan says. Without a plan: one writeHead, one end, no timer, no await. */
+export function respond(job: ResponseJob): void {
+  if (job.plan === undefined || isPlain(job.plan)) {
+    try {
+      writePlain(job);
+    } catch (error) {
+      failed(job, error);
+    }
+    return;
+  }
+  writePlanned(job, job.plan).catch((error: unknown) => failed(job, error));
+}
+
+/** A bug (say, a header value node refuses) must cost one socket, not the process. */
+function failed(job: ResponseJob, error: unknown): void {
+  process.emitWarning(`crosstalk: writing response ${job.entry.record.requestId} failed: ${String(error)}`);
+  job.connections.ended(job.connection, 'error', 'server-bug');
+  job.connection.raw.destroy();
+}
+
+/** A plan that only names faults (or nothing) changes nothing on the wire: it takes the fast path. */
+function isPlain(plan: ResponsePlan): boolean {
+  for (const key in plan) if (key !== 'faults' && plan[key as keyof ResponsePlan] !== undefined) return false;
+  return true;
+}
+
+function framing(chunked: boolean, head: boolean, body: Buffer): Framing {
+  if (chunked) return { chunked: true };
+  // A HEAD answer has no body to measure; CouchDB's length would be that of the GET, which we do not have.
+  return head ? { chunked: false, length: null } : { chunked: false, length: body.length };
+}
+
+function writePlain(job: ResponseJob): void {
+  const { answer, entry, response } = job;
+  const record = entry.record;
+  const head = job.request.method === 'HEAD';
+  record.status = answer.status;
+  record.firstByteAt = performance.now();
+  const headers = responseHeaders(record.requestId, answer.headers, framing(answer.chunked, head, answer.body));
+  response.writeHead(answer.status, headers);
+  if (head) {
+    response.end();
+    return;
+  }
+  entry.body = answer.body;
+  record.bytes = answer.body.length;
+  response.end(answer.body);
+}
+
+async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void> {
+  const { connection, entry, response } = job;
+  const record = entry.record;
+  const closed = connection.closed.signal;
+  if (plan.gate !== undefined) await untilClosed(plan.gate(), closed);
+  if (closed.aborted || response.destroyed) return;
+  if (plan.resetBeforeAnswer === true) {
+    reset(job, 'fault:reset-before-answer');
+    return;
+  }
+  // A 100 is sent on arrival, if at all: a client that asked for it withholds its body until it sees it.
+  for (const code of plan.interim ?? []) if (code === 103) response.writeEarlyHints(EARLY_HINTS);
+  if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed))) return;
+
+  const { status, headers, body, chunked } = plannedHead(job, plan);
+  record.status = status;
+  entry.body = body;
+  response.once('finish', () => afterResponse(job, plan));
+  record.firstByteAt = performance.now();
+  response.writeHead(status, headers);
+
+  const bodyLength = body?.length ?? 0;
+  const cut = plan.resetAtByte === undefined ? bodyLength : Math.min(plan.resetAtByte, bodyLength);
+  if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
+  if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
+
+  const cuts = new Set([...(plan.splitAt ?? []).filter((at) => at > 0 && at < cut), cut]);
+  const offsets = [...cuts].sort((a, b) => a - b);
+  let from = 0;
+  for (let index = 0; index < offsets.length; index += 1) {
+    const to = offsets[index]!;
+    if (body !== undefined && to > from) {
+      response.write(body.subarray(from, to));
+      record.bytes += to - from;
+      from = to;
+    }
+    const last = index === offsets.length - 1;
+    if (!last && plan.dripMs !== undefined && plan.dripMs > 0 && !(await pause(plan.dripMs, closed))) return;
+  }
+  if (plan.resetAtByte !== undefined) {
+    reset(job, 'fault:reset-mid-body');
+    return;
+  }
+  if (plan.trailers === true && chunked) response.addTrailers({ [TRAILER_NAME]: record.requestId });
+  response.end();
+}
+
+/** Status, headers and body of a planned response: the couch's answer, or the error that replaces it. */
+function plannedHead(
+  job: ResponseJob,
+  plan: ResponsePlan,
+): { status: number; headers: OutgoingHttpHeaders; body: Buffer | undefined; chunked: boolean } {
+  const head = job.request.method === 'HEAD';
+  const replacement = plan.replaceWith;
+  const body = replacement === undefined ? job.answer.body : replacementBody(replacement.status, replacement.bodyBytes);
+  let extra = job.answer.headers;
+  if (replacement !== undefined) {
+    extra = replacement.retryAfterS === undefined ? {} : { 'Retry-After': String(replacement.retryAfterS) };
+  }
+  // Trailers exist only in chunked framing: asking for them asks for chunked.
+  const chunked = (replacement === undefined && job.answer.chunked) || (plan.trailers === true && !head);
+  const headers = responseHeaders(job.entry.record.requestId, extra, framing(chunked, head, body));
+  if (plan.trailers === true && chunked) headers.Trailer = TRAILER_NAME;
+  if (plan.connectionClose === true) headers.Connection = 'close';
+  else if (plan.keepAliveHintS !== undefined) {
+    // Setting Connection ourselves stops node adding its own `Keep-Alive: timeout=5`.
+    headers.Connection = 'keep-alive';
+    headers['Keep-Alive'] = `timeout=${plan.keepAliveHintS}`;
+  }
+  return { status: replacement?.status ?? job.answer.status, headers, body: head ? undefined : body, chunked };
+}
+
+/** What the plan does to the socket once the response is on it. */
+function afterResponse(job: ResponseJob, plan: ResponsePlan): void {
+  const { connection, connections } = job;
+  if (plan.connectionClose === true) connections.ended(connection, 'server-close', 'fault:connection-close');
+  if (plan.finAfter === true) {
+    connections.ended(connection, 'server-close', 'fault:fin-after');
+    connection.tls?.end();
+  }
+  if (plan.idleCloseMs !== undefined) connections.closeWhenIdle(connection, plan.idleCloseMs);
+}
+
+/**
+ * RST the TCP socket (SO_LINGER 0, then close). Deferred by a timer and then a poll phase, both measured on node 20
+ * and Linux: the TLS layer acknowledges a write before its ciphertext reaches the TCP handle (a reset in that turn
+ * degrades into a FIN), and a peer that still has unread bytes (the body so far, TLS 1.3 session tickets) when the
+ * RST lands reads them and then sees EOF instead of ECONNRESET. The poll phase lets an in-process client read first.
+ */
+function reset(job: ResponseJob, detail: string): void {
+  const { connection, entry } = job;
+  entry.record.outcome = 'reset';
+  job.connections.ended(connection, 'reset', detail);
+  setTimeout(
+    () =>
+      setImmediate(() => {
+        if (!connection.raw.destroyed) connection.raw.resetAndDestroy();
+      }),
+    1,
+  );
+}
+
+/** Sleep unless the socket closes first; false when it closed (there is nothing left to write to). */
+async function pause(ms: number, closed: AbortSignal): Promise<boolean> {
+  if (ms <= 0) return !closed.aborted;
+  try {
+    await delay(ms, undefined, { signal: closed });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Wait for the gate, or for the socket to close: a gate the engine never opens must not pin a dead response. */
+function untilClosed(gate: Promise<void>, closed: AbortSignal): Promise<void> {
+  if (closed.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      closed.removeEventListener('abort', done);
+      resolve();
+    };
+    closed.addEventListener('abort', done, { once: true });
+    gate.then(done, done);
+  });
+}

@@ -3,10 +3,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { serveCommand } from './cli/serve.js';
+import { verifyCommand } from './cli/verify.js';
 import { ConfigError } from './errors.js';
 
 /** Every subcommand. Adding one is an import above and an entry here. */
-const COMMANDS: ReadonlyArray<() => Command> = [serveCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [verifyCommand, serveCommand];
 
 /**
  * Exit codes: 0 done, 1 failed while running, 2 bad usage (unknown flag, bad value, unknown command, bad

@@ -6,8 +6,8 @@ import { faultNames } from '../scenario/faults.js';
 import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
 import { verify } from '../verify/run-verify.js';
 
-/** Exit codes: the contract with CI. */
-export const EXIT = { safe: 0, violated: 1, usage: 2 } as const;
+/** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
+export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
 
 function progress(total: number): { onRun: (done: number) => void; end: () => void } {
   const tty = process.stderr.isTTY === true;
@@ -76,6 +76,6 @@ export function verifyCommand(): Command {
         await writeFile(config.json, `${JSON.stringify(result, null, 2)}\n`);
         process.stdout.write(`JSON written to ${config.json}\n`);
       }
-      process.exitCode = result.verdict === 'safe' ? EXIT.safe : EXIT.violated;
+      process.exitCode = result.verdict === 'safe' ? VERIFY_EXIT.safe : VERIFY_EXIT.violated;
     });
 }

@@ -1,11 +1,21 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, ConfigErrorCode } from '../errors.js';
 import { startMockServer, type AccountFixture } from '../server/index.js';
+import type { PlanSource } from '../server/response-plan.js';
+import { parsePlanFile, planFileSource, seededFaultSource } from '../server/plan-sources.js';
+import { faultNames } from '../scenario/faults.js';
+import { freshSeed } from '../verify/config.js';
 
 export interface ServeOptions {
   port: number;
   fixtures?: string;
   history?: string;
+  /** A plan file: response plans by request id or id prefix. */
+  plan?: string;
+  /** Faults drawn per request id: true for all, or a comma-separated list. */
+  faults?: boolean | string;
+  seed?: string;
 }
 
 /** The one line `serve` prints: everything a client in any language needs to talk to the mock. */
@@ -14,6 +24,37 @@ export interface ServeAnnouncement {
   caFile: string;
   accounts: AccountFixture[];
   admin: { name: string; password: string };
+  /** How responses are shaped: plain, a plan file, or seeded faults (with the seed to repeat them). */
+  plans: { kind: 'plain' } | { kind: 'file'; file: string } | { kind: 'seeded-faults'; seed: number; faults: string[] };
+}
+
+function resolvePlans(options: ServeOptions): { source: PlanSource | undefined; described: ServeAnnouncement['plans'] } {
+  if (options.plan !== undefined && options.faults !== undefined) {
+    throw new ConfigError(ConfigErrorCode.BadOption, '--plan and --faults are alternatives: give one.');
+  }
+  if (options.plan !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(options.plan, 'utf8');
+    } catch {
+      throw new ConfigError(ConfigErrorCode.BadOption, `cannot read the plan file ${options.plan}.`);
+    }
+    return { source: planFileSource(parsePlanFile(text)), described: { kind: 'file', file: options.plan } };
+  }
+  if (options.faults !== undefined && options.faults !== false) {
+    const known = faultNames();
+    const names = options.faults === true ? known : options.faults.split(',').map((n: string) => n.trim()).filter(Boolean);
+    const unknown = names.filter((n: string) => !known.includes(n));
+    if (unknown.length > 0) {
+      throw new ConfigError(ConfigErrorCode.BadOption, `Unknown fault ${unknown.join(', ')}. Faults: ${known.join(', ')}.`);
+    }
+    if (options.seed !== undefined && !/^-?\d+$/.test(options.seed)) {
+      throw new ConfigError(ConfigErrorCode.BadOption, `--seed must be a whole number (got "${options.seed}").`);
+    }
+    const seed = options.seed === undefined ? freshSeed() : Number(options.seed);
+    return { source: seededFaultSource(seed, names), described: { kind: 'seeded-faults', seed, faults: names } };
+  }
+  return { source: undefined, described: { kind: 'plain' } };
 }
 
 function parsePort(value: string): number {
@@ -50,11 +91,13 @@ export async function serve(
   options: ServeOptions,
   io: { out: (line: string) => void; stop: Promise<unknown> },
 ): Promise<void> {
+  const plans = resolvePlans(options);
   const server = await startMockServer({
     port: options.port,
     ...(options.fixtures === undefined ? {} : { fixturesDir: options.fixtures }),
     ...(options.history === undefined ? {} : { historyFile: options.history }),
     retainHistory: false,
+    ...(plans.source === undefined ? {} : { plans: plans.source }),
   });
   try {
     const announcement: ServeAnnouncement = {
@@ -62,6 +105,7 @@ export async function serve(
       caFile: await server.caFile(),
       accounts: server.couch.accounts(),
       admin: server.couch.admin(),
+      plans: plans.described,
     };
     io.out(JSON.stringify(announcement));
     await io.stop;
@@ -76,6 +120,9 @@ export function serveCommand(): Command {
     .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 0)
     .option('--fixtures <dir>', 'fixtures directory (accounts.json and databases/)', parseDirectory)
     .option('--history <file>', 'stream the server history to this JSONL file')
+    .option('--plan <file>', 'response plans by request id: {"requests": {id: plan}, "prefixes": {prefix: plan}}')
+    .option('--faults [names]', `a fault per request id, drawn from the seed: all, or some of ${faultNames().join(',')}`)
+    .option('--seed <n>', 'seed for --faults (printed in the announcement when not given)')
     .action(async (options: ServeOptions) => {
       await serve(options, { out: (line) => process.stdout.write(`${line}\n`), stop: stopSignal() });
     });

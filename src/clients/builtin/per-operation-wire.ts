@@ -79,10 +79,26 @@ function recording(inner: Dispatcher.DispatchHandler, exchange: WireExchange): D
       detach();
       exchange.failure = error;
       // Before a response there is no body to mishandle: the library rejects its request as it should.
-      if (exchange.status === null) inner.onResponseError?.(controller, error);
-      else inner.onResponseEnd?.(controller, {});
+      if (exchange.status === null) {
+        quietly(() => inner.onResponseError?.(controller, error));
+        return;
+      }
+      // Node's bundled fetch may already have torn its body down when an abort lands mid-response; its onComplete
+      // then throws inside an abort listener, which would crash the whole process (seen in the soak). The exchange
+      // has its failure recorded either way, and the adapter rejects from it.
+      if (!quietly(() => inner.onResponseEnd?.(controller, {}))) quietly(() => inner.onResponseError?.(controller, error));
     },
   };
+}
+
+/** Runs `step`; false if it threw (a library's handler failing after the exchange already failed). */
+function quietly(step: () => void): boolean {
+  try {
+    step();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The dispatched headers (any of undici's accepted forms) as a record, minus `names` in any letter case. */

@@ -4,6 +4,9 @@ import type { SocketEnd, SocketRecord } from '../history/records.js';
 import type { HistoryRecorder, RequestEntry } from './recorder.js';
 
 /** The transport's state for one TCP connection; `record` is what the history shows. */
+/** How long a socket we closed keeps reading (see closeAndLinger): longer than any idle gap a scenario plans. */
+export const LINGER_MS = 500;
+
 export interface Connection {
   readonly record: SocketRecord;
   /** The TCP socket: the only one that can send a RST (a TLS socket's handle is not a TCP handle). */
@@ -129,8 +132,21 @@ export class ConnectionTable {
       connection.idleTimer = undefined;
       if (connection.pending.length > 0) return;
       this.ended(connection, 'server-close', 'fault:idle-close');
-      (connection.tls ?? connection.raw).destroySoon();
+      this.closeAndLinger(connection);
     }, ms);
+  }
+
+  /**
+   * Close our side (FIN) but keep reading for LINGER_MS before destroying: a client that writes on this socket
+   * after we closed it (ignoring `Connection: close` or our FIN) must reach the parser and be recorded, or the
+   * reuse invariant would have nothing to see. The client's own FIN ends it sooner.
+   */
+  closeAndLinger(connection: Connection): void {
+    const socket = connection.tls ?? connection.raw;
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   }
 
   cancelIdleClose(connection: Connection): void {

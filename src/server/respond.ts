@@ -135,7 +135,13 @@ function plannedHead(
   const chunked = (replacement === undefined && job.answer.chunked) || (plan.trailers === true && !head);
   const headers = responseHeaders(job.entry.record.requestId, extra, framing(chunked, head, body));
   if (plan.trailers === true && chunked) headers.Trailer = TRAILER_NAME;
-  if (plan.connectionClose === true) headers.Connection = 'close';
+  if (plan.connectionClose === true) {
+    headers.Connection = 'close';
+    // node destroys a socket once a `Connection: close` response is written, so a request wrongly written after it
+    // would never be read: half-close and linger instead, so that request is recorded (see closeAndLinger).
+    const socket = job.connection.tls;
+    if (socket !== undefined) socket.destroySoon = () => job.connections.closeAndLinger(job.connection);
+  }
   else if (plan.keepAliveHintS !== undefined) {
     // Setting Connection ourselves stops node adding its own `Keep-Alive: timeout=5`.
     headers.Connection = 'keep-alive';

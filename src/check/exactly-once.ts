@@ -27,6 +27,9 @@ function hangMessage(call: CallRecord, history: RunHistory, attempts: RequestRec
   );
 }
 
+/** Statuses that ask the client to try again later (with Retry-After): retrying an idempotent request is legitimate. */
+const RETRY_LATER: ReadonlySet<number> = new Set([429, 503]);
+
 /** A client timing out is its right; an error well before its own timeout is not a timeout. */
 const TIMEOUT_SHARE = 0.9;
 
@@ -95,8 +98,12 @@ export const exactlyOnce: Invariant = {
       // A retry is legitimate only after the attempt before it failed: that attempt broke (or was broken by the
       // server) and its socket had ended by the time the retry arrived. A copy sent while the first was still live
       // is a duplicate (a hedge), whatever later became of the first.
+      // A 429 or 503 answered in full is the server asking to be asked again: a GET may be resent once it has.
       const retriedAfterFailure = attempts.slice(1).every((retry, i) => {
         const before = attempts[i]!;
+        if (before.outcome === 'complete' && RETRY_LATER.has(before.status)) {
+          return before.lastByteAt !== null && before.lastByteAt <= retry.arrivedAt;
+        }
         const broke = before.outcome !== 'complete' || before.faults.some((f) => BREAKING_FAULTS.has(f));
         const endedAt = index.socketsById.get(before.socketId)?.endedAt ?? null;
         return broke && endedAt !== null && endedAt <= retry.arrivedAt;

@@ -10,9 +10,16 @@ import { result } from './invariant.js';
  */
 export const CLOSE_LAG_MS = 50;
 
-/** Busy = from the request's arrival to the last byte of its response (or the socket's end). */
-function busyEnd(request: RequestRecord, socketEnd: number | null, runEnd: number): number {
-  return request.lastByteAt ?? socketEnd ?? runEnd;
+/**
+ * Busy = from the request's arrival to the last byte of its response (or the socket's end). For a call its caller
+ * gave up on (or that failed), the client's slot is free from the moment the call settled: the server only notices
+ * the socket going a little later, and that lag is not the pool's.
+ */
+function busyEnd(request: RequestRecord, socketEnd: number | null, runEnd: number, index?: HistoryIndex): number {
+  const end = request.lastByteAt ?? socketEnd ?? runEnd;
+  const call = index?.callsByRequestId.get(request.requestId);
+  if (call === undefined || call.outcome.type === 'response' || call.settledAt === null) return end;
+  return Math.min(end, call.settledAt);
 }
 
 /** The requests in flight, one per socket, at the first moment `count` sockets were busy; the latest opened last. */
@@ -22,7 +29,7 @@ function busyAtPeak(index: HistoryIndex, runEnd: number, count: number): Request
     const at = candidate.arrivedAt;
     const busy = new Map<number, RequestRecord>();
     for (const r of all) {
-      const end = busyEnd(r, index.socketsById.get(r.socketId)?.endedAt ?? null, runEnd);
+      const end = busyEnd(r, index.socketsById.get(r.socketId)?.endedAt ?? null, runEnd, index);
       if (r.arrivedAt <= at && end > at) busy.set(r.socketId, r);
     }
     if (busy.size >= count) return [...busy.values()].sort((a, b) => a.arrivedAt - b.arrivedAt);
@@ -48,7 +55,7 @@ export const poolBound: Invariant = {
     const busyEvents: Array<[number, number]> = [];
     for (const [socketId, requests] of index.requestsBySocket) {
       const socket = index.socketsById.get(socketId);
-      const intervals = requests.map((r) => [r.arrivedAt, busyEnd(r, socket?.endedAt ?? null, runEnd)] as const);
+      const intervals = requests.map((r) => [r.arrivedAt, busyEnd(r, socket?.endedAt ?? null, runEnd, index)] as const);
       // Merge per socket so one socket counts once however many requests it pipelines.
       const merged: Array<[number, number]> = [];
       for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {

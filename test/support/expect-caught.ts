@@ -29,6 +29,24 @@ export function teethSettings(clientName: string, factory: ClientFactory, seed: 
   };
 }
 
+/** What a fault class adds to `teethSettings`: its response plan, and the caller aborts or idle gaps it needs. */
+export type FaultSettings = Pick<VerifySettings, 'responsePlan' | 'abortPercent' | 'idleGapMs'>;
+
+/**
+ * `settings` with one fault class on, the first failing run reported as found. Shrinking keeps to the invariants the
+ * first failing run broke but drifts among them to whatever fails most simply (a late reply read by the next caller,
+ * no-cross-talk, shrinks to two requests in flight on one socket, pool-bound only); a fault test is about which
+ * invariant sees the bug, so it keeps the run in which it was seen. `firstFailure.run` is then runs-to-detection.
+ */
+export function withFault(settings: VerifySettings, fault: FaultSettings): VerifySettings {
+  return { ...settings, ...fault, noShrink: true };
+}
+
+/** The same settings with every fault off: no server faults, no caller aborts, no idle gaps. */
+export function faultsOff(settings: VerifySettings): VerifySettings {
+  return { ...settings, responsePlan: undefined, abortPercent: 0, idleGapMs: undefined, noShrink: true };
+}
+
 function violatedChecks(checks: CheckResult[]): string {
   const lines = checks
     .filter((c) => c.status === 'violated')
@@ -64,11 +82,23 @@ export function idsNamed(violation: Violation, history: RunHistory): string[] {
   return named;
 }
 
+export interface CaughtOptions {
+  /** Some violation of the invariant in the counterexample says this: the class of failure, not just its invariant. */
+  message?: RegExp;
+  /**
+   * Replays allowed before the counterexample counts as not reproduced (default 1). Only for bugs that need a timing
+   * the scenario cannot pin (an abort landing while a request is in flight, a request landing more than FIN_RACE_MS
+   * after a FIN): their replays reproduce most of the time, not always.
+   */
+  replayAttempts?: number;
+}
+
 /** Runs the property against a buggy client and asserts that `invariant` caught it, reproducibly. */
 export async function expectCaught(
   server: VerifyServer,
   invariant: InvariantId,
   settings: VerifySettings,
+  options: CaughtOptions = {},
 ): Promise<VerifyResult> {
   const result = await verifyAgainst(server, settings);
   expect(result.verdict, describeResult(result)).toBe('violated');
@@ -79,12 +109,24 @@ export async function expectCaught(
     // Soft: a message without ids is worth reporting, but the replay below is still worth checking.
     expect.soft(idsNamed(violation, failure.history), `ids named by: ${violation.message}`).not.toEqual([]);
   }
+  if (options.message !== undefined) {
+    const messages = (check?.violations ?? []).map((v) => v.message);
+    const said = messages.some((m) => options.message!.test(m));
+    expect.soft(said, `${options.message} among:\n${messages.join('\n')}`).toBe(true);
+  }
 
-  const replay = await verifyAgainst(server, { ...settings, seed: failure.seed, path: failure.path });
+  let replay = await verifyAgainst(server, { ...settings, seed: failure.seed, path: failure.path });
+  for (let attempt = 1; attempt < (options.replayAttempts ?? 1) && !reproduces(replay, invariant); attempt += 1) {
+    replay = await verifyAgainst(server, { ...settings, seed: failure.seed, path: failure.path });
+  }
   const replayed = replay.failure?.checks.find((c) => c.invariant === invariant);
   expect(replay.verdict, `replay of ${failure.fastCheck} — ${describeResult(replay)}`).toBe('violated');
   expect(replayed?.status, `replay of ${failure.fastCheck} — ${describeResult(replay)}`).toBe('violated');
   return result;
+}
+
+function reproduces(replay: VerifyResult, invariant: InvariantId): boolean {
+  return replay.failure?.checks.some((c) => c.invariant === invariant && c.status === 'violated') === true;
 }
 
 /** The control: the same settings, no violation. */

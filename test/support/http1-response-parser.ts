@@ -49,6 +49,11 @@ export class ResponseParser {
   private buffered: Buffer = Buffer.alloc(0);
   /** Set by the connection before each response: HEAD responses carry no body. */
   headRequest = false;
+  /**
+   * Set by the connection while no response is owed: parsing stops at the next response boundary and later bytes
+   * stay buffered (`midResponse` then says so) until it is cleared and more bytes are fed.
+   */
+  hold = false;
 
   constructor(private readonly events: ParserEvents) {}
 
@@ -81,6 +86,10 @@ export class ResponseParser {
     const state = this.state;
     switch (state.kind) {
       case 'status': {
+        if (this.hold) {
+          this.skipBlankLines();
+          return false;
+        }
         const line = this.line();
         if (line === null) return false;
         if (line === '') return true; // tolerate a stray CRLF between responses (RFC 9112 §2.2)
@@ -106,6 +115,7 @@ export class ResponseParser {
         const chunk = this.take(take);
         state.remaining -= take;
         this.events.body(chunk);
+        if (this.state !== state) return true; // the reader ended this response early (see `endEarly`)
         if (state.remaining > 0) return false;
         if (state.kind === 'chunk-data') this.state = { kind: 'chunk-end' };
         else this.complete(new Map());
@@ -117,7 +127,8 @@ export class ResponseParser {
         const size = /^([0-9A-Fa-f]+)[ \t]*(?:;.*)?$/.exec(line);
         if (size === null) throw new ResponseParseError(`malformed chunk size: ${JSON.stringify(line.slice(0, 80))}`);
         const length = Number.parseInt(size[1]!, 16);
-        this.state = length === 0 ? { kind: 'trailers', trailers: new Map() } : { kind: 'chunk-data', remaining: length };
+        if (length === 0) this.lastChunk();
+        else this.state = { kind: 'chunk-data', remaining: length };
         return true;
       }
       case 'chunk-end': {
@@ -142,9 +153,27 @@ export class ResponseParser {
     }
   }
 
+  /** Whether a 1xx head is interim — skipped, the final head still to come. In HTTP/1.1, every 1xx but 101 is. */
+  protected isInterim(status: number): boolean {
+    return status >= 100 && status < 200;
+  }
+
+  /** The last (zero-size) chunk has been read: the trailer section follows, up to an empty line. */
+  protected lastChunk(): void {
+    this.state = { kind: 'trailers', trailers: new Map() };
+  }
+
+  /**
+   * Ends the response being read now, whatever its framing says is left: the next bytes are read as a new response.
+   * A correct reader never calls this; it is the seam for readers that stop early.
+   */
+  endEarly(): void {
+    if (this.state.kind !== 'status') this.complete(new Map());
+  }
+
   private headComplete(status: number, version: string, headers: Headers): void {
     if (status === 101) throw new ResponseParseError('unexpected 101 Switching Protocols');
-    if (status >= 100 && status < 200) {
+    if (this.isInterim(status)) {
       // 100 Continue, 103 Early Hints …: not the answer; the final status line follows.
       this.state = { kind: 'status' };
       return;
@@ -153,7 +182,8 @@ export class ResponseParser {
     const keepAlive = version === '1.1' ? !connection.includes('close') : connection.includes('keep-alive');
     const coding = tokens(headers, 'transfer-encoding');
     const lengths = headers.get('content-length') ?? [];
-    const noBody = this.headRequest || status === 204 || status === 304;
+    // RFC 9112 §6.3: a 1xx head (were one ever taken as final), 204 and 304 end at the empty line.
+    const noBody = this.headRequest || status < 200 || status === 204 || status === 304;
     let next: State;
     if (noBody) next = { kind: 'status' };
     else if (coding.length > 0 && coding[coding.length - 1] === 'chunked') next = { kind: 'chunk-size' };
@@ -174,7 +204,7 @@ export class ResponseParser {
     if (next.kind === 'status') this.complete(new Map());
   }
 
-  private complete(trailers: Headers): void {
+  protected complete(trailers: Headers): void {
     this.state = { kind: 'status' };
     this.events.end(trailers);
   }
@@ -189,6 +219,11 @@ export class ResponseParser {
     const text = this.buffered.toString('latin1', 0, at);
     this.take(at + 2);
     return text;
+  }
+
+  /** Stray CRLFs between responses are tolerated (RFC 9112 §2.2), even while holding. */
+  private skipBlankLines(): void {
+    while (this.buffered.length >= 2 && this.buffered[0] === 0x0d && this.buffered[1] === 0x0a) this.take(2);
   }
 
   private take(length: number): Buffer {

@@ -1,5 +1,5 @@
 import tls from 'node:tls';
-import type { Headers, ResponseHead } from './http1-response-parser.js';
+import type { Headers, ParserEvents, ResponseHead } from './http1-response-parser.js';
 import { ResponseParser } from './http1-response-parser.js';
 
 /**
@@ -8,10 +8,15 @@ import { ResponseParser } from './http1-response-parser.js';
  */
 export interface BodySink {
   /** The final head of this sink's response has arrived: the body starts now. */
-  start(): void;
+  start(head: ResponseHead): void;
   push(chunk: Buffer): void;
   /** Read once the response has ended. */
   text(): string;
+  /**
+   * Asked after each chunk: true when the reader wants no more of this body, so the response ends here whatever its
+   * framing says. A correct reader never says so (absent = false); it is the seam for readers that stop early.
+   */
+  done?(): boolean;
 }
 
 export function ownBodySink(): BodySink {
@@ -57,6 +62,11 @@ export interface ConnectTarget {
   port: number;
   ca: string;
   servername: string;
+  /**
+   * Keep the socket writable after the server's FIN instead of closing it at once (node's default), as a socket
+   * nobody reads sits half-closed (CLOSE_WAIT) in clients that only read while a response is owed.
+   */
+  allowHalfOpen?: boolean;
 }
 
 /**
@@ -80,19 +90,17 @@ export class MiniConnection {
     target: ConnectTarget,
     private readonly onGone: (connection: MiniConnection) => void,
   ) {
-    this.parser = new ResponseParser({
+    this.parser = this.createParser({
       head: (head) => this.onHead(head),
-      body: (chunk) => this.owed[0]?.sink.push(chunk),
+      body: (chunk) => this.onBody(chunk),
       end: (trailers) => this.onEnd(trailers),
     });
-    this.socket = tls.connect({ host: target.host, port: target.port, ca: target.ca, servername: target.servername });
+    this.parser.hold = true;
+    const { host, port, ca, servername, allowHalfOpen = false } = target;
+    const options: tls.ConnectionOptions & { allowHalfOpen: boolean } = { host, port, ca, servername, allowHalfOpen };
+    this.socket = tls.connect(options);
     this.socket.on('data', (data: Buffer) => this.onData(data));
-    this.socket.on('end', () => {
-      // The server's FIN: a close-delimited body ends here; anything else still owed is cut short.
-      this.serverSaidClose = true;
-      this.parser.finish();
-      this.fail(new MiniPoolError('MINI_POOL_SOCKET_CLOSED', `socket ${this.id} was closed by the server`));
-    });
+    this.socket.on('end', () => this.serverEnded());
     this.socket.on('error', (error) => this.fail(error));
     this.socket.on('close', () => {
       this.gone = true;
@@ -115,6 +123,11 @@ export class MiniConnection {
     return !this.gone;
   }
 
+  /** The parser this socket reads with (called once, from the constructor). */
+  protected createParser(events: ParserEvents): ResponseParser {
+    return new ResponseParser(events);
+  }
+
   /** Writes one serialized request and resolves with its response once the whole body has been read. */
   send(request: Buffer, options: { headRequest: boolean; sink: BodySink }): Promise<RawResponse> {
     if (!this.reusable) {
@@ -123,6 +136,7 @@ export class MiniConnection {
     return new Promise<RawResponse>((resolve, reject) => {
       this.owed.push({ headRequest: options.headRequest, sink: options.sink, head: null, resolve, reject });
       if (this.owed.length === 1) this.parser.headRequest = options.headRequest;
+      this.parser.hold = false;
       this.requestsWritten += 1;
       this.socket.write(request);
     });
@@ -134,37 +148,74 @@ export class MiniConnection {
     this.socket.destroy();
   }
 
+  /**
+   * Rejects every response owed with `error`, leaving the socket open: those responses' bytes, if they still come,
+   * are owed to nobody. A correct pool then destroys the socket; one that reuses it hands them to the next caller.
+   */
+  abandon(error: Error): void {
+    for (const exchange of this.owed.splice(0)) exchange.reject(error);
+    this.parser.hold = true;
+  }
+
   /** Resolves once the socket has closed. */
   closed(): Promise<void> {
     if (this.gone) return Promise.resolve();
     return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
+  /**
+   * Bytes arrived beyond the end of every response owed (a reply nobody waits for, or a server out of step); they
+   * sit unparsed in the parser. A strict client destroys the socket. A client that reads on demand keeps them, and
+   * reads them as the next response (aiohttp kept such a parser "tail" for the next response): overriding this to do
+   * nothing models it.
+   */
+  protected unsolicited(): void {
+    this.destroy(new MiniPoolError('MINI_POOL_UNSOLICITED', `socket ${this.id} received bytes nobody asked for`));
+  }
+
+  /** The server's FIN: a close-delimited body ends here; anything else still owed is cut short; no reuse after it. */
+  protected serverEnded(): void {
+    this.serverSaidClose = true;
+    this.parser.finish();
+    this.fail(new MiniPoolError('MINI_POOL_SOCKET_CLOSED', `socket ${this.id} was closed by the server`));
+  }
+
+  /** Whether this head tells the client not to reuse the socket (`Connection: close`, or a close-delimited body). */
+  protected announcesClose(head: ResponseHead): boolean {
+    return !head.keepAlive;
+  }
+
   private onData(data: Buffer): void {
-    if (this.owed.length === 0 && !this.parser.midResponse) {
-      this.destroy(new MiniPoolError('MINI_POOL_UNSOLICITED', `socket ${this.id} received bytes nobody asked for`));
-      return;
-    }
     try {
       this.parser.feed(data);
     } catch (error) {
       this.destroy(error as Error);
+      return;
     }
+    if (this.owed.length === 0 && this.parser.midResponse) this.unsolicited();
   }
 
   private onHead(head: ResponseHead): void {
     const exchange = this.owed[0];
     if (exchange === undefined) throw new MiniPoolError('MINI_POOL_UNSOLICITED', `socket ${this.id}: a response nobody asked for`);
     exchange.head = head;
-    if (!head.keepAlive) this.serverSaidClose = true;
-    exchange.sink.start();
+    if (this.announcesClose(head)) this.serverSaidClose = true;
+    exchange.sink.start(head);
+  }
+
+  private onBody(chunk: Buffer): void {
+    const exchange = this.owed[0];
+    if (exchange === undefined) return;
+    exchange.sink.push(chunk);
+    if (exchange.sink.done?.() === true) this.parser.endEarly();
   }
 
   private onEnd(trailers: Headers): void {
     const exchange = this.owed.shift();
-    if (exchange === undefined || exchange.head === null) return;
     const next = this.owed[0];
+    this.parser.hold = next === undefined;
     if (next !== undefined) this.parser.headRequest = next.headRequest;
+    if (exchange === undefined || exchange.head === null) return;
     exchange.resolve({ head: exchange.head, trailers, body: exchange.sink.text() });
   }
 

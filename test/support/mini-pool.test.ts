@@ -108,6 +108,40 @@ describe('MiniPool: response parsing', () => {
     expect(server.requests.map((r) => r.socketId)).toEqual([1, 2]);
   });
 
+  it('tolerates a stray CRLF after a response, and reuses the socket', async () => {
+    const { pool, server } = await setUp((request, reply) => {
+      reply.write(`${plainResponse(200, `s${request.socketId}-${request.seq}`)}\r\n`);
+    });
+    expect((await pool.run(get(1))).body).toBe('s1-1');
+    expect((await pool.run(get(2))).body).toBe('s1-2');
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it('discards a socket that carries bytes beyond the response owed, in the same write or while idle', async () => {
+    const { pool, server } = await setUp(async (request, reply) => {
+      const body = `s${request.socketId}`;
+      if (request.socketId === 1) reply.write(plainResponse(200, body) + plainResponse(200, 'nobody asked'));
+      else if (request.socketId === 2) {
+        reply.write(plainResponse(200, body));
+        await reply.pause(10);
+        reply.write(plainResponse(200, 'late'));
+      } else reply.write(plainResponse(200, body));
+    });
+    expect((await pool.run(get(1))).body).toBe('s1');
+    expect((await pool.run(get(2))).body).toBe('s2');
+    // The raw server leaves Nagle on: the late bytes may wait for the client's delayed ACK before they arrive.
+    for (let waited = 0; server.sockets[1]?.closed !== true && waited < 1000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(server.sockets[1]?.closed).toBe(true);
+    expect((await pool.run(get(3))).body).toBe('s3');
+    expect(server.requests.map((r) => [r.socketId, r.seq])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
+  });
+
   it('reads a body delimited by the end of the connection, and does not reuse that socket', async () => {
     const { pool, server } = await setUp((request, reply) => {
       reply.write(`HTTP/1.1 200 OK\r\n\r\nuntil-close-s${request.socketId}`);

@@ -8,11 +8,11 @@ import type {
 } from '../../src/clients/contract.js';
 import type { RequestShape } from '../../src/clients/request-shape.js';
 import { REQUEST_ID_HEADER, requestShape } from '../../src/clients/request-shape.js';
-import type { BodySink, RawResponse } from './mini-connection.js';
+import type { BodySink, ConnectTarget, RawResponse } from './mini-connection.js';
 import { MiniConnection, MiniPoolError, ownBodySink } from './mini-connection.js';
 
 export { MiniConnection, MiniPoolError } from './mini-connection.js';
-export type { BodySink, RawResponse } from './mini-connection.js';
+export type { BodySink, ConnectTarget, RawResponse } from './mini-connection.js';
 
 /**
  * A small, correct HTTP/1.1 keep-alive pool over `node:tls`: the control against which the deliberately buggy
@@ -27,9 +27,11 @@ export type { BodySink, RawResponse } from './mini-connection.js';
  * - `close()` destroys every socket, idle or busy, and rejects every queued call.
  *
  * Extension points (protected), in the order a call meets them: `run` → `headersFor` (before the wait for a socket)
- * → `acquire` (`takeIdle`, `mayOpen`, `open`, `enqueue`) → `exchange` (`bodySink`, `serialize`, which reads
- * `defaultHeaders` at write time) → `release` or `discard` (`forget`, `drain`); and `close` (`rejectWaiters`). State a
- * subclass may read: `live`, `idle`, `maxSockets`, `closed`. Each buggy client overrides one of them.
+ * → `acquire` (`takeIdle`, `mayOpen`, `open` → `connect`, `enqueue`) → `exchange` (`bodySink`, `serialize`, which
+ * reads `defaultHeaders` at write time; `resultOf`) → `release`, or `afterFailure` → `discard` (`forget`, `drain`);
+ * and `close` (`rejectWaiters`). A socket's own seams (its parser, what it does with bytes nobody asked for, how it
+ * reads `Connection: close`) are MiniConnection's, reached through `connect`. State a subclass may read: `live`,
+ * `idle`, `maxSockets`, `closed`, `target`. Each buggy client overrides one or two of them.
  */
 export class MiniPool implements ClientUnderTest {
   readonly traits: ClientTraits;
@@ -42,7 +44,7 @@ export class MiniPool implements ClientUnderTest {
   protected readonly defaultHeaders: Record<string, string> = { 'user-agent': 'crosstalk-mini-pool' };
   protected closed = false;
   private readonly waiters: Array<{ resolve(connection: MiniConnection): void; reject(error: Error): void }> = [];
-  private readonly target: { host: string; port: number; ca: string; servername: string };
+  protected readonly target: ConnectTarget;
   private readonly hostHeader: string;
 
   constructor(protected readonly options: ClientOptions) {
@@ -95,9 +97,14 @@ export class MiniPool implements ClientUnderTest {
 
   /** Opens a socket and counts it against the bound from this moment. */
   protected open(): MiniConnection {
-    const connection = new MiniConnection(this.target, (gone) => this.forget(gone));
+    const connection = this.connect();
     this.live.add(connection);
     return connection;
+  }
+
+  /** A new socket to the server, which tells the pool (`forget`) once it has closed. */
+  protected connect(): MiniConnection {
+    return new MiniConnection(this.target, (gone) => this.forget(gone));
   }
 
   /** Waits, first come first served, for `release` or `forget` to make room. */
@@ -130,7 +137,8 @@ export class MiniPool implements ClientUnderTest {
     headers: Record<string, string>,
     signal: AbortSignal,
   ): Promise<OperationResult> {
-    const onAbort = (): void => connection.destroy(abortError(signal));
+    // The caller stops waiting at once; what becomes of the socket is `afterFailure`'s to decide.
+    const onAbort = (): void => connection.abandon(abortError(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       connection.destroy(new MiniPoolError('MINI_POOL_TIMEOUT', `no complete response within ${this.options.timeoutMs} ms`));
@@ -140,19 +148,32 @@ export class MiniPool implements ClientUnderTest {
       if (signal.aborted) throw abortError(signal);
       response = await connection.send(this.serialize(shape, headers), { headRequest: false, sink: this.bodySink() });
     } catch (error) {
-      this.discard(connection);
+      this.afterFailure(connection, error, signal);
       throw error;
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
-    const result: OperationResult = {
+    const result = this.resultOf(response);
+    this.release(connection, result);
+    return result;
+  }
+
+  /** What the caller gets of a response read whole. */
+  protected resultOf(response: RawResponse): OperationResult {
+    return {
       status: response.head.status,
       requestId: response.head.headers.get(REQUEST_ID_HEADER)?.[0] ?? null,
       body: response.body,
     };
-    this.release(connection, result);
-    return result;
+  }
+
+  /**
+   * An exchange failed: an error or a close on the socket, the client's timeout, or the caller giving up. The socket
+   * may be mid-response, so it is destroyed and its slot freed, never reused.
+   */
+  protected afterFailure(connection: MiniConnection, _error: unknown, _signal: AbortSignal): void {
+    this.discard(connection);
   }
 
   /** Where this exchange's body accumulates: its own buffer. */

@@ -11,12 +11,26 @@ import { createLeaksPermitOnErrorClient } from '../test/check/exactly-once/leaks
 import { createSharedAuthHeaderClient } from '../test/check/tenant-isolation/shared-auth-header.js';
 import { createCoalesceIgnoresCredentialsClient } from '../test/check/tenant-isolation/coalesce-ignores-credentials.js';
 import { createCloseForgetsIdleSocketsClient } from '../test/check/clean-close/close-forgets-idle-sockets.js';
+import { createReturnsSocketOnAbortClient } from '../test/faults/late-reply/returns-socket-on-abort.js';
+import { createInterimTakenAsFinalClient } from '../test/faults/interim-103/interim-taken-as-final.js';
+import { createIgnoresConnectionCloseClient } from '../test/faults/connection-close/ignores-connection-close.js';
+import { createIgnoresServerFinClient } from '../test/faults/silent-close/ignores-server-fin.js';
+import { createRetriesPostAfterResetClient } from '../test/faults/reset-before-answer/retries-post-after-reset.js';
+import { createLeaksPermitOnResetClient } from '../test/faults/reset-mid-body/leaks-permit-on-reset.js';
+import { createRetriesOnRetryAfterClient } from '../test/faults/retry-after/retries-on-retry-after.js';
+import { createReturnsEarlyOnErrorStatusClient } from '../test/faults/large-error-in-pieces/returns-early-on-error-status.js';
+import { createIgnoresTrailersClient } from '../test/faults/trailers/ignores-trailers.js';
+import { createDoubleReleaseOnAbortClient } from '../test/faults/caller-abort/double-release-on-abort.js';
+import { faultedResponse } from '../src/scenario/faults.js';
+import { IDLE_GAP_MS } from '../src/verify/run-verify.js';
 
 /** A deliberately buggy client, the invariant that must catch it, and what it takes to expose it. */
 export interface BuggyClient {
   name: string;
   factory: ClientFactory;
   invariant: InvariantId;
+  /** Other invariants that name the same bug (a parser desync shows as a lost reply or as another caller's bytes). */
+  alsoCaughtBy?: InvariantId[];
   /** Extra settings (faults, aborts) the bug needs; none for the plain ones. */
   settings?: Partial<VerifySettings>;
 }
@@ -34,3 +48,25 @@ export const PLAIN_BUGGY_CLIENTS: readonly BuggyClient[] = [
   { name: 'coalesce-ignores-credentials', factory: createCoalesceIgnoresCredentialsClient, invariant: 'tenant-isolation' },
   { name: 'close-forgets-idle-sockets', factory: createCloseForgetsIdleSocketsClient, invariant: 'clean-close' },
 ];
+
+/** Every fault on, as `verify --faults` runs them: each buggy client must be found in the mix, not only alone. */
+const ALL_FAULTS: Partial<VerifySettings> = { responsePlan: faultedResponse(), abortPercent: 6, idleGapMs: IDLE_GAP_MS };
+
+/** The fault classes of issue #4: each passes with faults off and is caught with them on. */
+export const FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [
+  { name: 'returns-socket-on-abort', factory: createReturnsSocketOnAbortClient, invariant: 'no-cross-talk' },
+  { name: 'interim-taken-as-final', factory: createInterimTakenAsFinalClient, invariant: 'no-cross-talk' },
+  { name: 'ignores-connection-close', factory: createIgnoresConnectionCloseClient, invariant: 'reuse' },
+  { name: 'ignores-server-fin', factory: createIgnoresServerFinClient, invariant: 'reuse' },
+  { name: 'retries-post-after-reset', factory: createRetriesPostAfterResetClient, invariant: 'exactly-once' },
+  { name: 'leaks-permit-on-reset', factory: createLeaksPermitOnResetClient, invariant: 'exactly-once' },
+  { name: 'retries-on-retry-after', factory: createRetriesOnRetryAfterClient, invariant: 'exactly-once' },
+  {
+    name: 'returns-early-on-error-status',
+    factory: createReturnsEarlyOnErrorStatusClient,
+    invariant: 'exactly-once',
+    alsoCaughtBy: ['no-cross-talk'],
+  },
+  { name: 'ignores-trailers', factory: createIgnoresTrailersClient, invariant: 'exactly-once' },
+  { name: 'double-release-on-abort', factory: createDoubleReleaseOnAbortClient, invariant: 'pool-bound' },
+].map((client) => ({ ...client, settings: ALL_FAULTS }) as BuggyClient);

@@ -5,6 +5,7 @@ import { formatReport } from '../report/console.js';
 import { faultNames } from '../scenario/faults.js';
 import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
 import { verify } from '../verify/run-verify.js';
+import { verifyInLanes } from '../verify/lanes.js';
 
 /** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
 export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
@@ -46,6 +47,7 @@ export function verifyCommand(): Command {
     .option('--deadline-ms <n>', "crosstalk's deadline for a run's calls (a hang past it is a violation)", String(DEFAULTS.deadlineMs))
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
     .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON')
+    .option('--lanes <n>', 'run the runs across N worker threads (one per core), lane k seeded with seed+k', '1')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const input = {
         client: raw.client as string,
@@ -60,16 +62,21 @@ export function verifyCommand(): Command {
         deadlineMs: raw.deadlineMs as string,
         timeBudgetMs: raw.timeBudgetMs as string,
         json: raw.json as string | undefined,
+        lanes: raw.lanes as string,
       };
       // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
       const config = resolveVerifyConfig(input);
       process.stdout.write(
         `crosstalk verify: client ${config.client}, pool ${config.connections}, up to ${config.callers} callers × ` +
           `${config.opsPerCaller} ops, ${config.path === undefined ? `${config.runs} runs` : `replaying path ${config.path}`}` +
-          `${config.faults === null ? '' : `, faults: ${config.faults.length} kinds`}, seed ${config.seed}\n`,
+          `${config.faults === null ? '' : `, faults: ${config.faults.length} kinds`}, seed ${config.seed}` +
+          `${config.lanes > 1 && config.path === undefined ? ` (${config.lanes} lanes, seeds ${config.seed}..${config.seed + config.lanes - 1})` : ''}\n`,
       );
       const bar = progress(config.path === undefined ? config.runs : 1);
-      const result = await verify({ ...input, seed: config.seed, onRun: bar.onRun });
+      const laned = config.lanes > 1 && config.path === undefined;
+      const result = laned
+        ? await verifyInLanes({ ...input, seed: config.seed, runs: config.runs }, config.lanes, bar.onRun)
+        : await verify({ ...input, seed: config.seed, onRun: bar.onRun });
       bar.end();
       process.stdout.write(`${formatReport(result).join('\n')}\n`);
       if (config.json !== undefined) {

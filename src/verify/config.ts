@@ -16,6 +16,8 @@ export interface VerifyInput {
   deadlineMs?: string | number;
   timeBudgetMs?: string | number;
   json?: string;
+  /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
+  lanes?: string | number;
 }
 
 /** Resolved and validated: the only place defaults live. */
@@ -34,6 +36,7 @@ export interface VerifyConfig {
   graceMs: number;
   timeBudgetMs: number;
   json: string | undefined;
+  lanes: number;
 }
 
 export const DEFAULTS = {
@@ -97,5 +100,6 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     graceMs: DEFAULTS.graceMs,
     timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),
     json: input.json?.trim() || undefined,
+    lanes: integer('lanes', input.lanes, 1, 1, 16),
   };
 }

@@ -62,3 +62,30 @@ export class SummaryBuilder {
     }));
   }
 }
+
+/** Several lanes' summaries as one: runs add up, figures add up or take the maximum as they do across runs. */
+export function mergeSummaries(lanes: InvariantSummary[][]): InvariantSummary[] {
+  const [first, ...rest] = lanes;
+  if (first === undefined) return [];
+  return first.map((summary) => {
+    const same = [summary, ...rest.map((lane) => lane.find((s) => s.invariant === summary.invariant)!)];
+    const figures: Record<string, number> = {};
+    for (const s of same) {
+      for (const [name, value] of Object.entries(s.figures)) {
+        const previous = figures[name];
+        figures[name] = previous === undefined ? value : SUMMED.has(name) ? previous + value : Math.max(previous, value);
+      }
+    }
+    const exercisedRuns = same.reduce((n, s) => n + s.exercisedRuns, 0);
+    const violatedRuns = same.reduce((n, s) => n + s.violatedRuns, 0);
+    const violated = same.some((s) => s.status === 'violated');
+    return {
+      ...summary,
+      status: violated ? 'violated' : exercisedRuns > 0 ? 'holds' : 'not-exercised',
+      exercisedRuns,
+      violatedRuns,
+      figures,
+      notes: [...new Set(same.flatMap((s) => s.notes))].slice(0, MAX_NOTES),
+    };
+  });
+}

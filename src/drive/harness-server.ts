@@ -12,8 +12,11 @@ export interface HarnessServer {
     since(mark: never): ServerHistory;
   };
   setPlans(plans: PlanSource | undefined): void;
-  /** Resolves true once no socket is open, false if some still are after `timeoutMs`. */
-  whenSocketsClosed(timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves true once no socket is open (with `since`: none accepted after that mark), false if some still are
+   * after `timeoutMs`.
+   */
+  whenSocketsClosed(timeoutMs: number, since?: never): Promise<boolean>;
   /** Destroy every open socket (so a leaky client's leftovers do not spill into the next run). */
   destroySockets(): void;
 }

@@ -168,12 +168,12 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
   closeLimit.cancel();
   const closeReturnedAt = closed === 'closed' ? performance.now() : null;
   const remaining = Math.max(0, settings.closeBoundMs - (performance.now() - closeCalledAt));
-  const allClosed = await server.whenSocketsClosed(remaining);
+  const allClosed = await server.whenSocketsClosed(remaining, mark as never);
   gate.dispose();
   server.setPlans(undefined);
   if (!allClosed) server.destroySockets();
   // Let the destroyed sockets' records settle before reading them.
-  if (!allClosed) await server.whenSocketsClosed(1000);
+  if (!allClosed) await server.whenSocketsClosed(1000, mark as never);
 
   const serverHistory = server.recorder.since(mark as never);
   const socketsClosedAt = allClosed

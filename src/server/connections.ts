@@ -28,7 +28,7 @@ export class ConnectionTable {
   private readonly bySocket = new WeakMap<Socket, Connection>();
   private readonly open = new Set<Connection>();
   private nextSocketId = 1;
-  private emptyWaiters: Array<() => void> = [];
+  private emptyWaiters: Array<() => boolean> = [];
 
   constructor(
     private readonly recorder: HistoryRecorder,
@@ -165,13 +165,20 @@ export class ConnectionTable {
     }
   }
 
-  /** Resolves true once no connection is open, false if some still are after `timeoutMs`. */
-  whenEmpty(timeoutMs: number): Promise<boolean> {
-    if (this.open.size === 0) return Promise.resolve(true);
+  /**
+   * Resolves true once no connection accepted after socket `afterSocketId` is open (0: none at all), false if some
+   * still are after `timeoutMs`. A run waits only for its own sockets: one stuck from an earlier run must not tax
+   * every run after it.
+   */
+  whenEmpty(timeoutMs: number, afterSocketId = 0): Promise<boolean> {
+    const empty = () => ![...this.open].some((c) => c.record.socketId > afterSocketId);
+    if (empty()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter = (): void => {
+      const waiter = (): boolean => {
+        if (!empty()) return false;
         clearTimeout(timer);
         resolve(true);
+        return true;
       };
       const timer = setTimeout(() => {
         this.emptyWaiters = this.emptyWaiters.filter((other) => other !== waiter);
@@ -189,10 +196,7 @@ export class ConnectionTable {
     connection.closed.abort();
     this.onClosed(connection);
     this.recorder.socketClosed(connection.record);
-    if (this.open.size === 0) {
-      const waiters = this.emptyWaiters;
-      this.emptyWaiters = [];
-      for (const waiter of waiters) waiter();
-    }
+    // Each waiter decides for itself (it may wait only for newer sockets); those satisfied leave the list.
+    this.emptyWaiters = this.emptyWaiters.filter((waiter) => !waiter());
   }
 }

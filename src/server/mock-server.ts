@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import type { RecorderMark } from './recorder.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ export interface MockServer {
   setPlans(plans: PlanSource | undefined): void;
   openSockets(): number;
   /** Resolves true once no socket is open, false if some still are after `timeoutMs`. */
-  whenSocketsClosed(timeoutMs: number): Promise<boolean>;
+  whenSocketsClosed(timeoutMs: number, since?: RecorderMark): Promise<boolean>;
   /** Destroy every open socket, keep serving (between runs: a leaky client's sockets must not spill over). */
   destroySockets(): void;
   /** Destroy every socket, stop listening, flush the history file. Idempotent. */
@@ -167,7 +168,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       context.plans = plans;
     },
     openSockets: () => connections.size,
-    whenSocketsClosed: (timeoutMs) => connections.whenEmpty(timeoutMs),
+    whenSocketsClosed: (timeoutMs, since) => connections.whenEmpty(timeoutMs, since?.sockets ?? 0),
     destroySockets: () => connections.destroyAll('destroyed-between-runs'),
     close: () => (closing ??= close()),
   };

@@ -18,7 +18,15 @@ afterAll(async () => {
 
 describe('no-cross-talk', () => {
   it(`catches shared-response-buffer (seed ${SEED})`, async () => {
-    await expectCaught(server, 'no-cross-talk', teethSettings('shared-response-buffer', createSharedResponseBufferClient, SEED));
+    // The bug needs two replies' bytes to interleave at the client: the release order is the seed's, but how TLS
+    // reads batch under CPU load is not, so a replay in the loaded parallel suite may take a second try (20/20 on
+    // an idle machine, measured by npm run bench).
+    await expectCaught(
+      server,
+      'no-cross-talk',
+      teethSettings('shared-response-buffer', createSharedResponseBufferClient, SEED),
+      { replayAttempts: 3 },
+    );
   }, 60_000);
 
   it(`passes the correct mini pool with the same settings (seed ${SEED})`, async () => {

@@ -113,7 +113,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   let lastFailing: { history: RunHistory; checks: CheckResult[] } | null = null;
   let firstFailureAt: number | null = null;
   let firstFailureRun = 0;
-  /** The invariants the first failing run broke: shrinking keeps to them instead of drifting to another bug. */
+  /** The invariants the first failing run broke: every shrink candidate must break them all. */
   let target: Set<string> | null = null;
   /** fast-check abandons a run cut short by the time budget; it must finish before the server is used again. */
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -136,7 +136,9 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     const history = await pending;
     const checks = checkRun(history);
     const violated = checks.filter((c) => c.status === 'violated').map((c) => c.invariant);
-    const failed = target === null ? violated.length > 0 : violated.some((id) => target!.has(id));
+    // While shrinking, a smaller case counts only if it still breaks every invariant the first failure broke: the
+    // counterexample keeps the violation it was found with instead of drifting to whatever fails most simply.
+    const failed = target === null ? violated.length > 0 : [...target].every((id) => violated.includes(id as never));
     // Shrinking runs are not part of the verdict's figures; the counterexample's checks are reported on their own.
     if (firstFailureAt === null) summary.add(checks);
     if (failed) {

@@ -6,7 +6,7 @@ import { result } from './invariant.js';
 
 /**
  * A socket the client has just closed is still open at the server until its FIN is read; a new connection can be
- * accepted in that instant. Open-socket excess shorter than this is that lag, not a pool overrun.
+ * accepted in that instant. A socket that ends within this long of a new one's accept counts as already closing.
  */
 export const CLOSE_LAG_MS = 50;
 
@@ -80,38 +80,20 @@ export const poolBound: Invariant = {
     }
     const maxBusySockets = maxOverlap(busyEvents);
 
-    // Open sockets over time; excess shorter than CLOSE_LAG_MS is a close in transit.
-    const openEvents: Array<[number, number, number]> = history.server.sockets.map((s) => [
-      s.acceptedAt,
-      s.endedAt ?? Infinity,
-      s.socketId,
-    ]);
-    const timeline = openEvents
-      .flatMap(([start, end]) => [[start, 1], [end, -1]] as Array<[number, number]>)
-      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let open = 0;
+    // Open sockets at each accept. An excess is a close in transit only if enough of the open sockets end within
+    // CLOSE_LAG_MS of that accept (and before the client's own close() began, which ends them all at once).
     let maxOpenSockets = 0;
-    let sustainedExcess: { from: number; to: number; count: number; sockets: number[] } | undefined;
-    let excessSince: number | null = null;
-    let excessPeak = 0;
-    for (const [at, delta] of timeline) {
-      open += delta;
-      maxOpenSockets = Math.max(maxOpenSockets, open);
-      if (bound === null) continue;
-      if (open > bound) {
-        excessSince ??= at;
-        excessPeak = Math.max(excessPeak, open);
-      } else if (excessSince !== null) {
-        if (at - excessSince > CLOSE_LAG_MS && sustainedExcess === undefined) {
-          const from = excessSince;
-          const sockets = history.server.sockets
-            .filter((s) => s.acceptedAt <= from && (s.endedAt ?? Infinity) > from)
-            .map((s) => s.socketId);
-          sustainedExcess = { from, to: at, count: excessPeak, sockets };
-        }
-        excessSince = null;
-        excessPeak = 0;
-      }
+    let overrun: { at: number; count: number; sockets: number[] } | undefined;
+    const byAccept = [...history.server.sockets].sort((a, b) => a.acceptedAt - b.acceptedAt);
+    for (const socket of byAccept) {
+      const at = socket.acceptedAt;
+      const open = byAccept.filter((s) => s.acceptedAt <= at && (s.endedAt ?? Infinity) > at);
+      maxOpenSockets = Math.max(maxOpenSockets, open.length);
+      if (bound === null || open.length <= bound || overrun !== undefined) continue;
+      const closing = open.filter(
+        (s) => s.endedAt !== null && s.endedAt - at <= CLOSE_LAG_MS && s.endedAt < history.closeCalledAt,
+      ).length;
+      if (open.length - closing > bound) overrun = { at, count: open.length, sockets: open.map((s) => s.socketId) };
     }
 
     if (bound !== null && maxBusySockets > bound) {
@@ -126,13 +108,14 @@ export const poolBound: Invariant = {
           peak.map((r) => `socket ${r.socketId} (request ${r.requestId})`).join(', ') +
           (beyond ? `; socket ${beyond.socketId} was the one opened beyond the bound.` : '.'),
       });
-    } else if (bound !== null && sustainedExcess !== undefined) {
+    } else if (bound !== null && overrun !== undefined) {
       violations.push({
         invariant: 'pool-bound',
         message:
-          `${sustainedExcess.count} sockets were open at once for ${(sustainedExcess.to - sustainedExcess.from).toFixed(0)} ms, ` +
-          `but the pool is bounded to ${bound}: sockets ${sustainedExcess.sockets.join(', ')}.`,
-        socketId: sustainedExcess.sockets[sustainedExcess.sockets.length - 1],
+          `${overrun.count} sockets were open at once, none of them on its way out, but the pool is bounded to ` +
+          `${bound}: sockets ${overrun.sockets.join(', ')}; socket ${overrun.sockets[overrun.sockets.length - 1]} ` +
+          'was opened beyond the bound.',
+        socketId: overrun.sockets[overrun.sockets.length - 1],
       });
     }
     const demand = peakConcurrentCallers(history.calls, history.callsEndedAt);

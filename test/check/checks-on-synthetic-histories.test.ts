@@ -64,6 +64,20 @@ describe('checks on hand-built histories', () => {
     expect(verdict(checkRun(h), 'pool-bound').violations).toEqual([]);
   });
 
+  it('pool-bound: three sockets open together with none on its way out, however short the run', () => {
+    const h = new HistoryBuilder()
+      .socket(1, 0, 40)
+      .socket(2, 1, 40)
+      .socket(3, 2, 40)
+      .call('c0-o0', { at: 3, until: 6, socket: 1 })
+      .call('c0-o1', { at: 7, until: 10, socket: 3 })
+      .build();
+    h.closeCalledAt = 20;
+    const v = verdict(checkRun(h), 'pool-bound');
+    expect(v.violations[0]).toMatchObject({ socketId: 3 });
+    expect(v.violations[0]!.message).toContain('none of them on its way out');
+  });
+
   it('pool-bound: two requests in flight on one socket without pipelining', () => {
     const h = new HistoryBuilder()
       .socket(1, 0)

@@ -1,6 +1,7 @@
 import type { InvariantId } from '../src/check/index.js';
 import type { VerifyServer, VerifySettings } from '../src/verify/verify.js';
 import { verifyAgainst } from '../src/verify/verify.js';
+import { teethSettings } from '../test/support/teeth-settings.js';
 import { startMockServer } from '../src/server/index.js';
 import type { BuggyClient } from './buggy-clients.js';
 import { FAULT_BUGGY_CLIENTS, PLAIN_BUGGY_CLIENTS } from './buggy-clients.js';
@@ -11,22 +12,9 @@ const SEEDS = [1, 2, 3, 4, 5];
 const REPLAYS = 20;
 const MAX_RUNS = 200;
 
+/** The buggy-client tests' settings, given more runs and time: the bench measures what the tests assert. */
 function base(client: BuggyClient, seed: number): VerifySettings {
-  return {
-    clientName: client.name,
-    factory: client.factory,
-    seed,
-    runs: MAX_RUNS,
-    callers: 6,
-    opsPerCaller: 4,
-    connections: 2,
-    timeoutMs: 2000,
-    deadlineMs: 1000,
-    closeBoundMs: 500,
-    graceMs: 15,
-    timeBudgetMs: 30_000,
-    ...client.settings,
-  };
+  return { ...teethSettings(client.name, client.factory, seed), runs: MAX_RUNS, timeBudgetMs: 30_000, ...client.settings };
 }
 
 const median = (values: number[]) => {

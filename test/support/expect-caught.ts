@@ -1,5 +1,4 @@
 import { expect } from 'vitest';
-import type { ClientFactory } from '../../src/clients/contract.js';
 import type { CheckResult, InvariantId, Violation } from '../../src/check/index.js';
 import type { RunHistory } from '../../src/history/run-history.js';
 import type { VerifyResult, VerifyServer, VerifySettings } from '../../src/verify/verify.js';
@@ -11,23 +10,7 @@ import { verifyAgainst } from '../../src/verify/verify.js';
  * reproduces it — and the control's (the correct mini pool passes the very same settings).
  */
 
-/** Modest settings: enough concurrency to exercise every invariant, small enough for a 2-core CI machine. */
-export function teethSettings(clientName: string, factory: ClientFactory, seed: number): VerifySettings {
-  return {
-    clientName,
-    factory,
-    seed,
-    runs: 30,
-    callers: 6,
-    opsPerCaller: 4,
-    connections: 2,
-    timeoutMs: 2000,
-    deadlineMs: 1000,
-    closeBoundMs: 500,
-    graceMs: 15,
-    timeBudgetMs: 12_000,
-  };
-}
+export { teethSettings } from './teeth-settings.js';
 
 /** What a fault class adds to `teethSettings`: its response plan, and the caller aborts or idle gaps it needs. */
 export type FaultSettings = Pick<VerifySettings, 'responsePlan' | 'abortPercent' | 'idleGapMs'>;

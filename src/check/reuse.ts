@@ -1,5 +1,5 @@
 import { peakConcurrentCallers } from '../history/history-index.js';
-import type { SocketRecord } from '../history/records.js';
+import type { RequestRecord, SocketRecord } from '../history/records.js';
 import { BREAKING_FAULTS, FAULT } from '../scenario/fault-names.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
@@ -35,17 +35,16 @@ export const reuse: Invariant = {
 
     // Requests written after the server said or did close.
     const notes: string[] = [];
+    const lateWrite = (late: RequestRecord, socketId: number) => {
+      const call = index.callsByRequestId.get(late.requestId);
+      return { invariant: 'reuse' as const, socketId, requestId: late.requestId, callerId: call?.callerId, opId: call?.opId };
+    };
     for (const [socketId, list] of index.requestsBySocket) {
       const announced = list.find((r) => r.faults.includes(FAULT.connectionClose));
       if (announced !== undefined) {
         for (const late of list.filter((r) => r.seq > announced.seq)) {
-          const call = index.callsByRequestId.get(late.requestId);
           violations.push({
-            invariant: 'reuse',
-            socketId,
-            requestId: late.requestId,
-            callerId: call?.callerId,
-            opId: call?.opId,
+            ...lateWrite(late, socketId),
             culpritRequestId: announced.requestId,
             message:
               `request ${late.requestId} was written on socket ${socketId} after the server announced ` +
@@ -58,7 +57,6 @@ export const reuse: Invariant = {
       if (socket?.endedAt == null || !SILENT_CLOSES.has(socket.endDetail ?? '')) continue;
       for (const late of list.filter((r) => r.arrivedAt > socket.endedAt!)) {
         const gap = late.arrivedAt - socket.endedAt;
-        const call = index.callsByRequestId.get(late.requestId);
         if (gap <= FIN_RACE_MS) {
           notes.push(
             `request ${late.requestId} raced the server's unannounced close of socket ${socketId} ` +
@@ -68,11 +66,7 @@ export const reuse: Invariant = {
           continue;
         }
         violations.push({
-          invariant: 'reuse',
-          socketId,
-          requestId: late.requestId,
-          callerId: call?.callerId,
-          opId: call?.opId,
+          ...lateWrite(late, socketId),
           message:
             `request ${late.requestId} was written on socket ${socketId} ${gap.toFixed(0)} ms after the server closed ` +
             `it (${socket.endDetail?.replace('fault:', '')}): the client ignores the server's FIN on idle sockets.`,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation } from '../../src/clients/contract.js';
 import { FAULT } from '../../src/scenario/fault-names.js';
 import { faultedResponse } from '../../src/scenario/faults.js';
 import type { MockServer } from '../../src/server/index.js';
 import { startMockServer } from '../../src/server/index.js';
 import { expectCaught, expectSafe, faultsOff, teethSettings, withFault } from '../support/expect-caught.js';
 import { createMiniPoolClient } from '../support/mini-pool.js';
+import { wireOperations } from '../support/wire-operation.js';
 import { createIgnoresConnectionCloseClient } from './connection-close/ignores-connection-close.js';
 
 /** Fixed, and printed in every title: paste it back to replay. */
@@ -43,17 +43,7 @@ describe('connection-close', () => {
       planFor: (id) => (id === 'announced' ? { connectionClose: true, faults: [FAULT.connectionClose] } : undefined),
     });
     const mark = server.recorder.mark();
-    const [account] = server.couch.accounts();
-    const credentials = { username: account!.users[0]!.name, password: account!.users[0]!.password };
-    const op = (requestId: string): Operation => ({
-      kind: 'post',
-      db: account!.databases[0]!,
-      params: { limit: 1 },
-      requestId,
-      credentials,
-      signal: new AbortController().signal,
-    });
-    const options = { origin: server.origin, ca: server.ca, connections: 1, timeoutMs: 2000 };
+    const { op, options } = wireOperations(server);
     const client = await createIgnoresConnectionCloseClient(options);
     try {
       // One socket: the queued call takes it the moment the announced response is read, before the FIN is.

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation } from '../../src/clients/contract.js';
 import { FIN_RACE_MS } from '../../src/check/reuse.js';
 import { FAULT } from '../../src/scenario/fault-names.js';
 import { faultedResponse } from '../../src/scenario/faults.js';
@@ -9,6 +8,7 @@ import { startMockServer } from '../../src/server/index.js';
 import type { ResponsePlan } from '../../src/server/response-plan.js';
 import { expectCaught, expectSafe, faultsOff, teethSettings, withFault } from '../support/expect-caught.js';
 import { createMiniPoolClient } from '../support/mini-pool.js';
+import { wireOperations } from '../support/wire-operation.js';
 import { createIgnoresServerFinClient } from './silent-close/ignores-server-fin.js';
 
 /** Fixed, and printed in every title: paste it back to replay. */
@@ -52,17 +52,7 @@ describe('silent-close (fin-after, idle-close)', () => {
     };
     server.setPlans({ planFor: (id) => (id === undefined ? undefined : plans[id]) });
     const mark = server.recorder.mark();
-    const [account] = server.couch.accounts();
-    const credentials = { username: account!.users[0]!.name, password: account!.users[0]!.password };
-    const op = (requestId: string): Operation => ({
-      kind: 'post',
-      db: account!.databases[0]!,
-      params: { limit: 1 },
-      requestId,
-      credentials,
-      signal: new AbortController().signal,
-    });
-    const options = { origin: server.origin, ca: server.ca, connections: 1, timeoutMs: 2000 };
+    const { op, options } = wireOperations(server);
     const client = await createIgnoresServerFinClient(options);
     try {
       for (const close of ['fin', 'idle']) {

@@ -149,6 +149,17 @@ export class ConnectionTable {
     socket.once('close', () => clearTimeout(timer));
   }
 
+  /**
+   * RST the TCP socket (SO_LINGER 0, then close). Deferred by a timer and then a poll phase, both measured on node 20
+   * and Linux: the TLS layer acknowledges a write before its ciphertext reaches the TCP handle (a reset in that turn
+   * degrades into a FIN), and a peer that still has unread bytes (the body so far, TLS 1.3 session tickets) when the
+   * RST lands reads them and then sees EOF instead of ECONNRESET. The poll phase lets an in-process client read first.
+   */
+  reset(connection: Connection, detail: string): void {
+    this.ended(connection, 'reset', detail);
+    setTimeout(() => setImmediate(() => resetNow(connection)), 1);
+  }
+
   cancelIdleClose(connection: Connection): void {
     if (connection.idleTimer !== undefined) {
       clearTimeout(connection.idleTimer);
@@ -199,4 +210,22 @@ export class ConnectionTable {
     // Each waiter decides for itself (it may wait only for newer sockets); those satisfied leave the list.
     this.emptyWaiters = this.emptyWaiters.filter((waiter) => !waiter());
   }
+}
+
+/**
+ * Reset now, unless an orderly close has begun meanwhile (our FIN, or node answering the client's FIN with its own):
+ * libuv refuses to reset a TCP handle while a shutdown is pending ("mixing uv_shutdown and uv_tcp_close_reset is not
+ * allowed"), and node 20 then marks the handle as closing without ever closing it, so the socket never emits 'close'
+ * and the process spins in its exit cleanup for ever (js-libp2p #3597 met the same). Once a FIN is on its way the
+ * reset has lost the race anyway: destroy instead.
+ */
+export function resetNow(connection: Connection): void {
+  const { raw, tls } = connection;
+  if (raw.destroyed) return;
+  if (tls?.writableEnded === true || raw.writableEnded) {
+    tls?.destroy();
+    raw.destroy();
+    return;
+  }
+  raw.resetAndDestroy();
 }

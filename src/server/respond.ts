@@ -161,23 +161,10 @@ function afterResponse(job: ResponseJob, plan: ResponsePlan): void {
   if (plan.idleCloseMs !== undefined) connections.closeWhenIdle(connection, plan.idleCloseMs);
 }
 
-/**
- * RST the TCP socket (SO_LINGER 0, then close). Deferred by a timer and then a poll phase, both measured on node 20
- * and Linux: the TLS layer acknowledges a write before its ciphertext reaches the TCP handle (a reset in that turn
- * degrades into a FIN), and a peer that still has unread bytes (the body so far, TLS 1.3 session tickets) when the
- * RST lands reads them and then sees EOF instead of ECONNRESET. The poll phase lets an in-process client read first.
- */
+/** The fault's reset: the request is marked reset now, the socket shortly (see ConnectionTable.reset). */
 function reset(job: ResponseJob, detail: string): void {
-  const { connection, entry } = job;
-  entry.record.outcome = 'reset';
-  job.connections.ended(connection, 'reset', detail);
-  setTimeout(
-    () =>
-      setImmediate(() => {
-        if (!connection.raw.destroyed) connection.raw.resetAndDestroy();
-      }),
-    1,
-  );
+  job.entry.record.outcome = 'reset';
+  job.connections.reset(job.connection, detail);
 }
 
 /** Sleep unless the socket closes first; false when it closed (there is nothing left to write to). */

@@ -57,8 +57,17 @@ function isEntry(): boolean {
   }
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 if (isEntry()) {
   const code = await main(process.argv.slice(2));
   // Never overwrite the outcome a command reported through process.exitCode.
-  if (code !== EXIT.ok) process.exitCode = code;
+  const exitCode = code !== EXIT.ok ? code : Number(process.exitCode ?? EXIT.ok);
+  // Every command closes what it opened, but a client under test may leave sockets, timers or child processes
+  // behind, and node's exit would wait for them: once the report is out, the process ends.
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(exitCode);
 }

@@ -20,6 +20,8 @@ export const ConfigErrorCode = {
   ClientModule: 'CROSSTALK_CLIENT_MODULE',
   /** The client module loaded but exports no `default` or `createClient` factory function. */
   ClientExport: 'CROSSTALK_CLIENT_EXPORT',
+  /** The client factory threw, or returned something that is not a client (no `run`/`close`). */
+  ClientFactory: 'CROSSTALK_CLIENT_FACTORY',
   /** An option's value is out of range or malformed. */
   BadOption: 'CROSSTALK_BAD_OPTION',
 } as const;

@@ -3,6 +3,7 @@ import type { ClientFactory, ClientTraits, ClientUnderTest, Operation } from '..
 import type { CallOutcome, CallRecord, ResolvedTraits, RunHistory } from '../history/run-history.js';
 import { HISTORY_SCHEMA } from '../history/records.js';
 import type { CallerPlan, OpPlan, Scenario } from '../scenario/scenario.js';
+import { ConfigError, ConfigErrorCode } from '../errors.js';
 import type { HarnessServer } from './harness-server.js';
 import { ReleaseGate } from './release-gate.js';
 
@@ -53,6 +54,31 @@ function errorOutcome(error: unknown): CallOutcome {
   return { type: 'error', code, message: String(err?.message ?? error) };
 }
 
+/** The run's client. A factory that throws, or returns no client, is a configuration error, not a verdict. */
+async function createClient(settings: RunSettings, server: HarnessServer): Promise<ClientUnderTest> {
+  let client: ClientUnderTest;
+  try {
+    client = await settings.factory({
+      origin: server.origin,
+      ca: server.ca,
+      connections: settings.connections,
+      timeoutMs: settings.timeoutMs,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(ConfigErrorCode.ClientFactory, `the factory of client ${settings.clientName} threw: ${message}`, {
+      cause: error,
+    });
+  }
+  if (typeof client?.run !== 'function' || typeof client.close !== 'function') {
+    throw new ConfigError(
+      ConfigErrorCode.ClientFactory,
+      `the factory of client ${settings.clientName} returned no client: it must return an object with run() and close().`,
+    );
+  }
+  return client;
+}
+
 /**
  * Runs one scenario: a fresh client shared by every caller, responses held and released in the scenario's order,
  * then close, and the server's records for the run. Never throws for anything the client does.
@@ -61,12 +87,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
   const { server } = settings;
   const mark = server.recorder.mark();
   const startedAt = performance.now();
-  const client: ClientUnderTest = await settings.factory({
-    origin: server.origin,
-    ca: server.ca,
-    connections: settings.connections,
-    timeoutMs: settings.timeoutMs,
-  });
+  const client = await createClient(settings, server);
   const traits = resolveTraits(client.traits, settings.connections);
 
   const requestIdOf = (op: OpPlan) => `r${settings.run}-${op.opId}`;

@@ -119,7 +119,11 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   let inFlight: Promise<unknown> = Promise.resolve();
   const started = performance.now();
 
+  /** A harness or configuration error (a client factory that throws): it stops the property and is rethrown. */
+  let harnessError: unknown = null;
+
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
+    if (harnessError !== null) return true;
     run += 1;
     const pending = runScenario(scenario, {
       server,
@@ -133,7 +137,14 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       run,
     });
     inFlight = pending.catch(() => undefined);
-    const history = await pending;
+    let history: RunHistory;
+    try {
+      history = await pending;
+    } catch (error) {
+      // Not a verdict on the client: remember it, let fast-check wind down, rethrow below.
+      harnessError = error;
+      return true;
+    }
     const checks = checkRun(history);
     const violated = checks.filter((c) => c.status === 'violated').map((c) => c.invariant);
     // While shrinking, a smaller case counts only if it still breaks every invariant the first failure broke: the
@@ -161,6 +172,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     plugins: [fc.interruptAfterTimeLimit(settings.timeBudgetMs)],
   });
   await inFlight;
+  if (harnessError !== null) throw harnessError;
   if (details.failed && details.errorInstance !== null && lastFailing === null) {
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }

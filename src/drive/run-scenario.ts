@@ -22,6 +22,8 @@ export interface RunSettings {
   graceMs: number;
   /** Distinguishes runs against one server: request ids are `r<run>-<opId>`. */
   run: number;
+  /** Ends the run at once (Ctrl-C): the history is then marked interrupted and proves nothing. */
+  signal?: AbortSignal;
 }
 
 export function resolveTraits(traits: ClientTraits | undefined, connections: number): ResolvedTraits {
@@ -104,6 +106,16 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
   void runDeadline.promise.then(() => {
     pastDeadline = true;
   });
+  const stop = settings.signal;
+  let onStop = (): void => undefined;
+  const interruption = new Promise<'hung'>((resolve) => {
+    onStop = () => resolve('hung');
+    if (stop?.aborted === true) onStop();
+    stop?.addEventListener('abort', onStop, { once: true });
+  });
+  void interruption.then(() => {
+    pastDeadline = true;
+  });
   const calls: CallRecord[] = [];
   const tenants = new Map(scenario.tenants.map((t) => [t.name, t]));
 
@@ -152,7 +164,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
       // A client that throws synchronously still only fails its own call.
       pending = Promise.resolve(errorOutcome(error));
     }
-    const outcome = await Promise.race([pending, runDeadline.promise]);
+    const outcome = await Promise.race([pending, runDeadline.promise, interruption]);
     clearTimeout(abortTimer);
     outstanding -= 1;
     if (outcome !== 'hung') {
@@ -173,6 +185,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
 
   await Promise.all(scenario.callers.map(runCaller));
   runDeadline.cancel();
+  stop?.removeEventListener('abort', onStop);
   const callsEndedAt = performance.now();
 
   const closeCalledAt = performance.now();
@@ -218,5 +231,6 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     closeReturnedAt,
     socketsClosedAt,
     closeBoundMs: settings.closeBoundMs,
+    interrupted: stop?.aborted === true,
   };
 }

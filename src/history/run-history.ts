@@ -52,4 +52,6 @@ export interface RunHistory {
   /** When the server saw the run's last socket end; null if some were still open after `closeBoundMs`. */
   socketsClosedAt: Millis | null;
   closeBoundMs: number;
+  /** A signal ended the run early: its calls were cut short, so no invariant is judged on it. */
+  interrupted: boolean;
 }

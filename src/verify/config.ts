@@ -15,6 +15,10 @@ export interface VerifyInput {
   timeoutMs?: string | number;
   deadlineMs?: string | number;
   timeBudgetMs?: string | number;
+  /** Budget for shrinking, from the first failure. */
+  shrinkBudgetMs?: string | number;
+  /** Replays of the final counterexample that check it reproduces (0 skips the check). */
+  checkReplay?: string | number;
   json?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
@@ -35,6 +39,8 @@ export interface VerifyConfig {
   closeBoundMs: number;
   graceMs: number;
   timeBudgetMs: number;
+  shrinkBudgetMs: number;
+  checkReplay: number;
   json: string | undefined;
   lanes: number;
 }
@@ -50,6 +56,8 @@ export const DEFAULTS = {
   closeBoundMs: 1_000,
   graceMs: 15,
   timeBudgetMs: 300_000,
+  shrinkBudgetMs: 30_000,
+  checkReplay: 5,
 } as const;
 
 function bad(message: string): ConfigError {
@@ -99,6 +107,8 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     closeBoundMs: DEFAULTS.closeBoundMs,
     graceMs: DEFAULTS.graceMs,
     timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),
+    shrinkBudgetMs: integer('shrink-budget-ms', input.shrinkBudgetMs, DEFAULTS.shrinkBudgetMs, 0, 86_400_000),
+    checkReplay: integer('check-replay', input.checkReplay, DEFAULTS.checkReplay, 0, 1_000),
     json: input.json?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
   };

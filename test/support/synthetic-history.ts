@@ -139,6 +139,7 @@ export class HistoryBuilder {
       startedAt: 0,
       callsEndedAt: this.closeCalledAt - 1,
       deadlineMs: 2000,
+      interrupted: false,
       closeCalledAt: this.closeCalledAt,
       closeReturnedAt: this.closeReturnedAt,
       socketsClosedAt: Math.max(...this.sockets.map((s) => s.endedAt ?? Infinity)),

@@ -26,6 +26,7 @@ function inputFrom(raw: Record<string, string | boolean | undefined>): VerifyInp
     faults: raw.faults as string | boolean | undefined,
     timeoutMs: raw.timeoutMs as string,
     deadlineMs: raw.deadlineMs as string,
+    quietMs: raw.quietMs as string,
     timeBudgetMs: raw.timeBudgetMs as string,
     shrinkBudgetMs: raw.shrinkBudgetMs as string,
     checkReplay: raw.checkReplay as string,
@@ -73,6 +74,7 @@ export function verifyCommand(): Command {
     .option('--faults [names]', `server faults: all, or some of ${faultNames().join(',')}`)
     .option('--timeout-ms <n>', "the client's own per-operation timeout", String(DEFAULTS.timeoutMs))
     .option('--deadline-ms <n>', "crosstalk's deadline for a run's calls (a hang past it is a violation)", String(DEFAULTS.deadlineMs))
+    .option('--quiet-ms <n>', 'calls pending while nothing happens for this long are a hang', String(DEFAULTS.quietMs))
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
     .option('--shrink-budget-ms <n>', 'wall-clock budget for shrinking, from the first failure', String(DEFAULTS.shrinkBudgetMs))
     .option('--check-replay <n>', 'replay the final counterexample N times to check it reproduces (0: skip)', String(DEFAULTS.checkReplay))

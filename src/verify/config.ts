@@ -14,6 +14,8 @@ export interface VerifyInput {
   faults?: boolean | string | string[];
   timeoutMs?: string | number;
   deadlineMs?: string | number;
+  /** Pending calls with nothing happening for this long are hung. */
+  quietMs?: string | number;
   timeBudgetMs?: string | number;
   /** Budget for shrinking, from the first failure. */
   shrinkBudgetMs?: string | number;
@@ -36,6 +38,7 @@ export interface VerifyConfig {
   faults: string[] | null;
   timeoutMs: number;
   deadlineMs: number;
+  quietMs: number;
   closeBoundMs: number;
   graceMs: number;
   timeBudgetMs: number;
@@ -53,6 +56,7 @@ export const DEFAULTS = {
   runs: 100,
   timeoutMs: 5_000,
   deadlineMs: 4_000,
+  quietMs: 300,
   closeBoundMs: 1_000,
   graceMs: 15,
   timeBudgetMs: 300_000,
@@ -104,6 +108,7 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     faults: faultList(input.faults),
     timeoutMs: integer('timeout-ms', input.timeoutMs, DEFAULTS.timeoutMs, 1, 600_000),
     deadlineMs: integer('deadline-ms', input.deadlineMs, DEFAULTS.deadlineMs, 100, 600_000),
+    quietMs: integer('quiet-ms', input.quietMs, DEFAULTS.quietMs, 20, 600_000),
     closeBoundMs: DEFAULTS.closeBoundMs,
     graceMs: DEFAULTS.graceMs,
     timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),

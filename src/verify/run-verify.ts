@@ -50,6 +50,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       path: config.path,
       timeoutMs: config.timeoutMs,
       deadlineMs: config.deadlineMs,
+      quietMs: config.quietMs,
       closeBoundMs: config.closeBoundMs,
       graceMs: config.graceMs,
       timeBudgetMs: config.timeBudgetMs,

@@ -32,6 +32,8 @@ export interface VerifySettings {
   path?: string;
   timeoutMs: number;
   deadlineMs: number;
+  /** Pending calls with nothing happening for this long are hung (default DEFAULT_QUIET_MS). */
+  quietMs?: number;
   closeBoundMs: number;
   graceMs: number;
   /** Server-side response plans (faults); defaults to well-behaved timing only. */
@@ -134,6 +136,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       connections: settings.connections,
       timeoutMs: settings.timeoutMs,
       deadlineMs: settings.deadlineMs,
+      quietMs: settings.quietMs,
       closeBoundMs: settings.closeBoundMs,
       graceMs: settings.graceMs,
       run: runNumber,

@@ -33,6 +33,8 @@ export interface BuggyClient {
   alsoCaughtBy?: InvariantId[];
   /** Extra settings (faults, aborts) the bug needs; none for the plain ones. */
   settings?: Partial<VerifySettings>;
+  /** Exposed by `verify --faults` (every fault on), as opposed to plain traffic. */
+  faults?: boolean;
 }
 
 /** The plain-traffic buggy clients of issue #3 (the fault classes of issue #4 are added beside them). */
@@ -69,4 +71,4 @@ export const FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [
   },
   { name: 'ignores-trailers', factory: createIgnoresTrailersClient, invariant: 'exactly-once' },
   { name: 'double-release-on-abort', factory: createDoubleReleaseOnAbortClient, invariant: 'pool-bound' },
-].map((client) => ({ ...client, settings: ALL_FAULTS }) as BuggyClient);
+].map((client) => ({ ...client, settings: ALL_FAULTS, faults: true }) as BuggyClient);

@@ -98,8 +98,8 @@ interface Evaluated {
 /**
  * Runs the property: randomized scenarios, each through one fresh shared client, every run checked. The first
  * failure is announced as soon as it is seen; shrinking then looks for a smaller case that breaks every invariant it
- * broke, within its own budget, and accepts a candidate only if it fails twice in a row (a case that fails once by
- * luck would not replay). Returns data; throws only for harness bugs and bad configuration.
+ * broke, within its own budget; a candidate whose run waited on the wall clock must fail twice in a row (a case that
+ * fails once by luck would not replay). Returns data; throws only for harness bugs and bad configuration.
  */
 export async function verifyAgainst(server: VerifyServer, settings: VerifySettings): Promise<VerifyResult> {
   const started = performance.now();
@@ -124,6 +124,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   const shrink = { steps: 0, tried: 0, runs: 0, ended: 'exhausted' as ShrinkStats['ended'] };
   let harnessError: unknown = null;
   let interrupted = false;
+  let replayPassed = false;
   /** fast-check abandons a run cut short by the time budget; it must finish before the server is used again. */
   let inFlight: Promise<unknown> = Promise.resolve();
 
@@ -152,6 +153,11 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     return { history, checks: checkRun(history) };
   };
 
+  // Throwing an interrupting precondition failure ends fast-check's loop at once, keeping the smallest failure seen.
+  const interrupt = (): never => {
+    throw new fc.PreconditionFailure(true);
+  };
+
   const stopped = (): boolean => {
     if (harnessError !== null) return true;
     if (settings.signal?.aborted === true) {
@@ -169,6 +175,12 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     const violated = violatedInvariants(evaluated.checks);
     const runs = settings.path === undefined ? settings.runs : 1;
     settings.onEvent?.({ type: 'search', run: searchRuns, runs, elapsedMs: performance.now() - started });
+    // A replayed path that passes is the answer: left alone, fast-check would go on to the case's siblings in the
+    // shrink tree, and might report one of them as if the replay had reproduced.
+    if (violated.length === 0 && settings.path !== undefined) {
+      replayPassed = true;
+      return interrupt();
+    }
     if (violated.length === 0) return true;
     // fast-check's path to a generated value is its index: this run replays on its own as `--path <index>`.
     const path = settings.path ?? String(searchRuns - 1);
@@ -190,7 +202,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   const shrinkStep = async (scenario: Scenario): Promise<boolean> => {
     if (performance.now() - shrinkStartedAt > shrinkBudgetMs) {
       shrink.ended = 'budget';
-      return true;
+      throw new fc.PreconditionFailure(true);
     }
     const target = found!.violated;
     shrink.tried += 1;
@@ -198,11 +210,15 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     let evaluated = await execute(scenario);
     shrink.runs += 1;
     if (evaluated !== null && breaksAll(evaluated.checks, target)) {
-      // Confirm: a case that fails only now and then would shrink towards luck, and its replay would say SAFE.
-      const again = await execute(scenario);
-      shrink.runs += 1;
-      accepted = again !== null && breaksAll(again.checks, target);
-      if (accepted) evaluated = again;
+      accepted = true;
+      // A run that waited on the wall clock somewhere may have failed by luck, and shrinking towards luck ends in a
+      // case whose replay says SAFE: such a candidate must fail a second time. A run wholly on the schedule replays.
+      if (evaluated.history.timedStepCount > 0) {
+        const again = await execute(scenario);
+        shrink.runs += 1;
+        accepted = again !== null && breaksAll(again.checks, target);
+        if (accepted) evaluated = again;
+      }
     }
     if (accepted) {
       shrink.steps += 1;
@@ -225,14 +241,15 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     if (stopped()) {
       if (phase === 'shrink') shrink.ended = 'interrupted';
-      return true;
+      return interrupt();
     }
     try {
       return phase === 'search' ? await searchStep(scenario) : await shrinkStep(scenario);
     } catch (error) {
-      // Not a verdict on the client: remember it, let fast-check wind down, rethrow below.
+      if (fc.PreconditionFailure.isFailure(error)) throw error;
+      // Not a verdict on the client: remember it, stop fast-check, rethrow below.
       harnessError = error;
-      return true;
+      return interrupt();
     }
   });
 
@@ -294,7 +311,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   for (const check of failure?.checks ?? []) {
     if (check.status === 'violated') invariants.find((i) => i.invariant === check.invariant)!.status = 'violated';
   }
-  const cutShort = interrupted || details.interrupted;
+  const cutShort = interrupted || (details.interrupted && !replayPassed);
   return {
     schema: VERIFY_SCHEMA,
     client: settings.clientName,

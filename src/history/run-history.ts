@@ -48,6 +48,16 @@ export interface TimedStep {
   detail: string;
 }
 
+/**
+ * Sockets still open after the client's close(), which the harness then destroyed: found when the close bound
+ * passed, or once the server had seen nothing at all for the quiet period after close() returned.
+ */
+export interface SocketsLeftOpen {
+  by: 'bound' | 'quiet';
+  /** ms after close() returned (after it was called, for `bound` when it never returned). */
+  afterMs: number;
+}
+
 /** How a run's calls came to an end. */
 export type RunEnd =
   /** Every call settled. */
@@ -59,7 +69,10 @@ export type RunEnd =
   /** A signal stopped the run. */
   | 'interrupted';
 
-export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets'>> & { maxSockets: number | null };
+export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets' | 'maxRequestsPerSocket'>> & {
+  maxSockets: number | null;
+  maxRequestsPerSocket: number | null;
+};
 
 /** One verification run: the scenario, what every caller saw, what the server recorded, and the run's phases. */
 export interface RunHistory {
@@ -85,8 +98,9 @@ export interface RunHistory {
   closeCalledAt: Millis;
   /** When `client.close()` resolved; null if it had not within `closeBoundMs`. */
   closeReturnedAt: Millis | null;
-  /** When the server saw the run's last socket end; null if some were still open after `closeBoundMs`. */
+  /** When the server saw the run's last socket end; null if some were left open (see `socketsLeftOpen`). */
   socketsClosedAt: Millis | null;
+  socketsLeftOpen: SocketsLeftOpen | null;
   closeBoundMs: number;
   /** A signal ended the run early: its calls were cut short, so no invariant is judged on it. */
   interrupted: boolean;

@@ -56,7 +56,7 @@ export const DEFAULTS = {
   runs: 100,
   timeoutMs: 5_000,
   deadlineMs: 4_000,
-  quietMs: 300,
+  quietMs: 200,
   closeBoundMs: 1_000,
   graceMs: 15,
   timeBudgetMs: 300_000,

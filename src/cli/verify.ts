@@ -1,11 +1,12 @@
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { BUILTIN_CLIENT_NAMES } from '../clients/registry.js';
 import { formatReport } from '../report/console.js';
+import { writeHtmlReport } from '../report/html/html-report.js';
 import { faultNames } from '../scenario/faults.js';
 import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
 import { verify } from '../verify/run-verify.js';
 import { verifyInLanes } from '../verify/lanes.js';
+import { writeSavedResult } from '../verify/saved-result.js';
 
 /** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
 export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
@@ -46,7 +47,8 @@ export function verifyCommand(): Command {
     .option('--timeout-ms <n>', "the client's own per-operation timeout", String(DEFAULTS.timeoutMs))
     .option('--deadline-ms <n>', "crosstalk's deadline for a run's calls (a hang past it is a violation)", String(DEFAULTS.deadlineMs))
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
-    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON')
+    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON: crosstalk check reads it')
+    .option('--report <file>', "write the HTML report: the counterexample's timeline, a lane per socket and per caller")
     .option('--lanes <n>', 'run the runs across N worker threads (one per core), lane k seeded with seed+k', '1')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const input = {
@@ -62,6 +64,7 @@ export function verifyCommand(): Command {
         deadlineMs: raw.deadlineMs as string,
         timeBudgetMs: raw.timeBudgetMs as string,
         json: raw.json as string | undefined,
+        report: raw.report as string | undefined,
         lanes: raw.lanes as string,
       };
       // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
@@ -79,9 +82,14 @@ export function verifyCommand(): Command {
         : await verify({ ...input, seed: config.seed, onRun: bar.onRun });
       bar.end();
       process.stdout.write(`${formatReport(result).join('\n')}\n`);
+      // The result as files: the saved result (read back by check and report) and the HTML timeline.
       if (config.json !== undefined) {
-        await writeFile(config.json, `${JSON.stringify(result, null, 2)}\n`);
+        await writeSavedResult(config.json, result);
         process.stdout.write(`JSON written to ${config.json}\n`);
+      }
+      if (config.report !== undefined) {
+        await writeHtmlReport(config.report, result);
+        process.stdout.write(`HTML report written to ${config.report}\n`);
       }
       process.exitCode = result.verdict === 'safe' ? VERIFY_EXIT.safe : VERIFY_EXIT.violated;
     });

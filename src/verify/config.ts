@@ -16,6 +16,8 @@ export interface VerifyInput {
   deadlineMs?: string | number;
   timeBudgetMs?: string | number;
   json?: string;
+  /** Where to write the HTML report (the timeline of the counterexample). */
+  report?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
 }
@@ -36,6 +38,7 @@ export interface VerifyConfig {
   graceMs: number;
   timeBudgetMs: number;
   json: string | undefined;
+  report: string | undefined;
   lanes: number;
 }
 
@@ -100,6 +103,7 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     graceMs: DEFAULTS.graceMs,
     timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),
     json: input.json?.trim() || undefined,
+    report: input.report?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
   };
 }

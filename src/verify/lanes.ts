@@ -65,6 +65,7 @@ export async function verifyInLanes(
   return {
     ...first,
     seed: failing?.seed ?? input.seed,
+    settings: { ...first.settings, runs: input.runs },
     verdict,
     runs: results.reduce((sum, r) => sum + r.runs, 0),
     elapsedMs: Math.round(performance.now() - started),

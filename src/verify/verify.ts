@@ -11,9 +11,16 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { AccountFixture } from '../server/couch/types.js';
 import type { InvariantSummary } from './summary.js';
 import { SummaryBuilder } from './summary.js';
+import type { RecordedSettings } from './recorded-settings.js';
+import { recordSettings } from './recorded-settings.js';
 import { tenantsFromAccounts } from './tenants.js';
 
-export const VERIFY_SCHEMA = 1 as const;
+/**
+ * The version of a result's shape, saved files included (`verify --json`; read back by `crosstalk check` and
+ * `crosstalk report`). Bump it when a field is renamed, removed or made required; new optional fields need no bump.
+ * 2: the result records the settings it ran with (`settings`).
+ */
+export const VERIFY_SCHEMA = 2 as const;
 
 export interface VerifySettings {
   /** Registry name or module path, for reports and the replay command. */
@@ -41,6 +48,8 @@ export interface VerifySettings {
   timeBudgetMs: number;
   /** Report the first failure as found, without shrinking (benchmarks measure time to first detection). */
   noShrink?: boolean;
+  /** The names of the faults `responsePlan` draws from, for the result's record (null or absent: faults off). */
+  faults?: string[] | null;
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   onRun?: (runsDone: number) => void;
@@ -70,6 +79,8 @@ export interface VerifyResult {
   callers: number;
   opsPerCaller: number;
   seed: number;
+  /** What was asked: runs, faults, timeouts (see RecordedSettings). */
+  settings: RecordedSettings;
   verdict: 'safe' | 'violated' | 'inconclusive';
   /** Runs executed, including shrinking and replays. */
   runs: number;
@@ -207,6 +218,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     callers: settings.callers,
     opsPerCaller: settings.opsPerCaller,
     seed: details.seed,
+    settings: recordSettings(settings),
     verdict: failure !== null ? 'violated' : details.interrupted ? 'inconclusive' : 'safe',
     runs: run,
     elapsedMs: Math.round(performance.now() - started),

@@ -111,8 +111,9 @@ function scenarioSection(result: VerifyResult): string {
   const failure = result.failure;
   if (failure === null) return '';
   const history = failure.history;
+  const callers = Math.max(history.scenario.callers.length, new Set(history.calls.map((c) => c.callerId)).size);
   return (
-    `<section class="card"><h2>The counterexample (after ${plural(failure.numShrinks, 'shrink')}): ${plural(history.scenario.callers.length, 'caller')}, ` +
+    `<section class="card"><h2>The counterexample (after ${plural(failure.numShrinks, 'shrink')}): ${plural(callers, 'caller')}, ` +
     `${plural(history.calls.length, 'call')}, ${plural(history.server.requests.length, 'request')} on ${plural(history.server.sockets.length, 'socket')}</h2>` +
     `<ul class="scenario">${describeScenario(failure.scenario).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`
   );

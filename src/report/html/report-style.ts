@@ -54,6 +54,7 @@ svg text { font: 10.5px ui-monospace, SFMono-Regular, Menlo, monospace; fill: #2
 .bar.hl rect { stroke: var(--bad) !important; stroke-width: 3; stroke-dasharray: none; }
 .bar.sel rect { stroke: #111 !important; stroke-width: 3; }
 .bar.linked rect { stroke: #111 !important; stroke-width: 2; }
+.bar.hl.sel rect, .bar.hl.linked rect { stroke: var(--bad) !important; stroke-width: 4; }
 .bar.hover rect { filter: brightness(.92); }
 .has-selection .bar:not(.sel):not(.linked):not(.hl) { opacity: .3; }
 .link { stroke: #333; stroke-width: 1.2; }

@@ -99,7 +99,7 @@ export function drawAxis(view: TimelineView, duration: number, height: number, g
   for (let t = first; t <= duration && t * view.scale - view.left <= view.width + 1; t += step) {
     const x = (t * view.scale - view.left).toFixed(1);
     parts.push(`<line class="tick" x1="${x}" x2="${x}" y1="${g.axis - 6}" y2="${height}"></line>`);
-    parts.push(`<text class="tick-label" x="${x}" y="${g.axis - 9}">${formatMs(t, step)}</text>`);
+    if (Number(x) < view.width - 50) parts.push(`<text class="tick-label" x="${x}" y="${g.axis - 9}">${formatMs(t, step)}</text>`);
   }
   return parts.join('');
 }

@@ -3,6 +3,8 @@
  * on import, and `crosstalkTest`, a verification as one test. vitest is the user's own (a peer dependency): only
  * this entry imports it, never `crosstalk` itself.
  */
+// A bare import keeps `vitest` in the emitted declarations too: the augmentation below needs it there to merge.
+import 'vitest';
 import { expect } from 'vitest';
 import type { CrosstalkMatchers } from './matchers.js';
 import { crosstalkMatchers } from './matchers.js';

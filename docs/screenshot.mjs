@@ -25,7 +25,7 @@ try {
   await page.goto(pathToFileURL(resolve(report)).href);
   await page.locator('#timeline-svg [data-bar]').first().waitFor();
   const bottom = await page.locator('#timeline').evaluate((el) => el.getBoundingClientRect().bottom);
-  await page.screenshot({ path: out, clip: { x: 0, y: 0, width: 1000, height: Math.ceil(bottom) + 12 } });
+  await page.screenshot({ path: out, fullPage: true, clip: { x: 0, y: 0, width: 1000, height: Math.ceil(bottom) + 12 } });
   console.log(`${out} written`);
 } finally {
   await context.close();

@@ -69,6 +69,8 @@ export const RUN_HISTORY_SHAPE: Shape = {
   startedAt: 'number',
   callsEndedAt: 'number',
   deadlineMs: 'number',
+  endedBy: 'string',
+  quietMs: 'number',
   closeCalledAt: 'number',
   closeReturnedAt: 'number|null',
   socketsClosedAt: 'number|null',

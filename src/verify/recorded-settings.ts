@@ -16,9 +16,14 @@ export interface RecordedSettings {
   idleGapMs: [number, number] | null;
   timeoutMs: number;
   deadlineMs: number;
+  /** Pending calls with nothing happening for this long are a hang; null: the engine's default. */
+  quietMs: number | null;
   closeBoundMs: number;
   graceMs: number;
   timeBudgetMs: number;
+  /** null: the engine's default. */
+  shrinkBudgetMs: number | null;
+  replayChecks: number;
   noShrink: boolean;
 }
 
@@ -31,9 +36,12 @@ export function recordSettings(settings: VerifySettings): RecordedSettings {
     idleGapMs: settings.idleGapMs ?? null,
     timeoutMs: settings.timeoutMs,
     deadlineMs: settings.deadlineMs,
+    quietMs: settings.quietMs ?? null,
     closeBoundMs: settings.closeBoundMs,
     graceMs: settings.graceMs,
     timeBudgetMs: settings.timeBudgetMs,
+    shrinkBudgetMs: settings.shrinkBudgetMs ?? null,
+    replayChecks: settings.replayChecks ?? 0,
     noShrink: settings.noShrink === true,
   };
 }

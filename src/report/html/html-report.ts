@@ -51,8 +51,35 @@ function violationsSection(result: VerifyResult, model: TimelineModel | null): s
     .join('');
   return (
     `<section class="card" id="violations"><h2>What went wrong</h2><ol>${items}</ol>` +
-    `<div class="replay"><h2>Replay</h2><code>${esc(failure.replay)}</code><code>fast-check: ${esc(failure.fastCheck)}</code></div></section>`
+    `<div class="replay"><h2>Replay</h2><code>${esc(failure.replay)}</code><code>fast-check: ${esc(failure.fastCheck)}</code>` +
+    `${howFound(result)}</div></section>`
   );
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** How the counterexample came to be: the first failure as found, the shrinking, the replays that checked it. */
+function howFound(result: VerifyResult): string {
+  const lines: string[] = [];
+  const found = result.firstFailure;
+  if (found && typeof found.run === 'number') {
+    const broke = Array.isArray(found.violated) ? ` (${found.violated.join(', ')})` : '';
+    lines.push(`First found in run ${found.run} after ${seconds(found.ms)}${broke}; that run replays with <code class="inline">${esc(found.replay)}</code>.`);
+  }
+  const shrink = result.failure?.shrink;
+  if (shrink) {
+    const why = { exhausted: 'no smaller case fails', budget: `its ${seconds(shrink.budgetMs)} budget ran out`, interrupted: 'interrupted' }[shrink.ended] ?? shrink.ended;
+    lines.push(`Shrunk in ${shrink.steps} steps (${shrink.tried} candidates, ${shrink.runs} runs, ${seconds(shrink.ms)}); stopped because ${why}.`);
+  }
+  const replays = result.failure?.replayCheck;
+  if (replays) {
+    lines.push(
+      replays.reproduced === replays.replays
+        ? `Replayed ${replays.reproduced}/${replays.replays}: it reproduces every time.`
+        : `<strong class="flaky">Replayed ${replays.reproduced}/${replays.replays}: FLAKY</strong>; the timing it needs is not wholly fixed by the schedule, so a replay may report it safe.`,
+    );
+  }
+  return lines.length === 0 ? '' : `<p class="how">${lines.join(' ')}</p>`;
 }
 
 const LEGEND = [
@@ -67,6 +94,7 @@ const LEGEND = [
   ['<line x1="14" x2="14" y1="1" y2="15" stroke="#7a1020" stroke-width="2.5"/>', 'server close'],
   ['<line x1="14" x2="14" y1="1" y2="15" stroke="#555" stroke-width="1.5"/>', 'client close'],
   ['<path d="M10 4l8 8m0-8l-8 8" stroke="#c8102e" stroke-width="2"/>', 'reset (RST); black: caller abort'],
+  ['<circle cx="14" cy="8" r="4" fill="#fff" stroke="#2b6cb0" stroke-width="1.5"/><path d="M14 5v3h2" fill="none" stroke="#2b6cb0" stroke-width="1.5"/>', 'a step timed by the wall clock (a replay may differ there)'],
 ] as const;
 
 function timelineSection(model: TimelineModel | null): string {

@@ -17,6 +17,9 @@ section.card { background: var(--paper); border: 1px solid var(--line); border-r
 #violations .inv { font-weight: 600; color: var(--bad); margin-right: 6px; }
 .chips { display: block; margin-top: 3px; }
 .chip { display: inline-block; font: 11.5px ui-monospace, monospace; background: #fff; border: 1px solid #e3a3ad; border-radius: 10px; padding: 0 7px; margin: 2px 4px 0 0; }
+.how { color: var(--muted); margin: 8px 0 0; }
+.how code.inline { display: inline; padding: 1px 4px; white-space: normal; word-break: break-all; }
+.flaky { color: var(--bad); }
 .replay code { display: block; background: #f1f3f6; padding: 6px 8px; border-radius: 5px; margin: 4px 0; overflow-x: auto; white-space: pre; }
 .toolbar { display: flex; gap: 6px; align-items: center; margin-bottom: 8px; flex-wrap: wrap; }
 .toolbar button { font: inherit; padding: 2px 10px; border: 1px solid var(--line); border-radius: 5px; background: #fff; cursor: pointer; }
@@ -72,6 +75,8 @@ svg text { font: 10.5px ui-monospace, SFMono-Regular, Menlo, monospace; fill: #2
 .kind-fault path { stroke: #7b3fb5; fill: #7b3fb5; }
 .kind-abort line, .kind-abort path { stroke: #111; }
 .kind-hang line, .kind-hang path { stroke: var(--bad); fill: none; }
+.kind-timed circle, .kind-timed path { stroke: #2b6cb0; fill: #fff; }
+.kind-timed .hand { fill: none; }
 .mark.hl line, .mark.hl path { stroke-width: 3; }
 #timeline-tip { position: fixed; display: none; z-index: 10; max-width: 380px; background: #fff; border: 1px solid #aab; border-radius: 6px; padding: 6px 8px; box-shadow: 0 4px 14px rgba(0,0,0,.15); pointer-events: none; font-size: 12px; }
 #timeline-tip p { margin: 0; }

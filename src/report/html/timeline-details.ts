@@ -28,6 +28,14 @@ export function requestDetails(
   return rows;
 }
 
+/** An abort point in words: where on the schedule the caller gives up. */
+export function abortText(abort: { at?: unknown; afterBytes?: unknown }): string {
+  if (abort.at === 'issue') return 'abort on issue';
+  if (abort.at === 'held') return 'abort once the server holds the request';
+  if (abort.at === 'body') return `abort after ${typeof abort.afterBytes === 'number' ? abort.afterBytes : 'some'} body bytes`;
+  return 'abort';
+}
+
 function outcomeText(call: CallRecord): string {
   const outcome = call.outcome;
   switch (outcome.type) {
@@ -65,10 +73,11 @@ export function callDetails(
         : records.map((r) => `socket ${r.socketId} #${r.seq} (${r.status}, ${r.outcome})`).join('; '),
     ],
   ];
-  const plan = op as { thinkMs?: unknown; abortAfterMs?: unknown; response?: { faults?: unknown } } | undefined;
+  const plan = op as { stagger?: unknown; idleGapMs?: unknown; abort?: { at?: unknown; afterBytes?: unknown } | null; response?: { faults?: unknown } } | undefined;
   const planned: string[] = [];
-  if (typeof plan?.thinkMs === 'number' && plan.thinkMs > 0) planned.push(`after ${plan.thinkMs} ms`);
-  if (typeof plan?.abortAfterMs === 'number') planned.push(`abort at ${plan.abortAfterMs} ms`);
+  if (typeof plan?.stagger === 'number' && plan.stagger > 0) planned.push(`after ${plan.stagger} release${plan.stagger === 1 ? '' : 's'}`);
+  if (typeof plan?.idleGapMs === 'number' && plan.idleGapMs > 0) planned.push(`idle ${plan.idleGapMs} ms first (timed)`);
+  if (plan?.abort != null) planned.push(abortText(plan.abort));
   const faults = plan?.response?.faults;
   if (Array.isArray(faults) && faults.length > 0) planned.push(`server: ${faults.join(', ')}`);
   if (planned.length > 0) rows.push(['planned', planned.join('; ')]);

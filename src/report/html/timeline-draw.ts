@@ -208,6 +208,8 @@ export function markGlyph(mark: TimelineMark, x: number, box: LaneBox): string {
       return `<line class="dashed" x1="${f(x)}" x2="${f(x)}" y1="${f(top)}" y2="${f(bottom)}"></line><path d="M${f(x - 4)} ${f(top)}h8l-8 8h8z"></path>`;
     case 'error':
       return `<path d="M${f(x)} ${f(top)}l5 9h-10z"></path>`;
+    case 'timed':
+      return `<circle class="hollow" cx="${f(x)}" cy="${f(top + 5)}" r="4"></circle><path class="hand" d="M${f(x)} ${f(top + 2)}v3h2"></path>`;
     default:
       return `<line x1="${f(x)}" x2="${f(x)}" y1="${f(top)}" y2="${f(bottom)}"></line>`;
   }

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../../check/index.js';
 import type { RequestRecord, SocketRecord } from '../../history/records.js';
 import type { CallRecord, RunHistory } from '../../history/run-history.js';
-import { callDetails, requestDetails } from './timeline-details.js';
+import { abortText, callDetails, requestDetails } from './timeline-details.js';
 import { highlightViolations } from './timeline-highlights.js';
 import type { BarTone, MarkKind, TimelineBar, TimelineLane, TimelineMark, TimelineModel, TimelineRule } from './timeline-types.js';
 
@@ -124,6 +124,7 @@ export function timelineModel(history: RunHistory, checks: readonly CheckResult[
     });
     for (const call of calls) marks.push(...callMarks(call, lane, opsById.get(call.opId), history, rel));
   }
+  marks.push(...timedMarks(history, rel));
 
   const links = history.calls.flatMap((call) =>
     bars
@@ -243,18 +244,16 @@ function socketMarks(socket: SocketRecord, lane: string, rel: (at: number) => nu
 
 function callMarks(call: CallRecord, lane: string, op: unknown, history: RunHistory, rel: (at: number) => number): TimelineMark[] {
   const marks: TimelineMark[] = [];
-  const abortAfterMs = (op as { abortAfterMs?: unknown } | undefined)?.abortAfterMs;
-  const abortAt = typeof abortAfterMs === 'number' ? call.issuedAt + abortAfterMs : null;
-  const fired = abortAt !== null && (call.settledAt === null || abortAt <= call.settledAt);
-  if (call.outcome.type === 'aborted' || fired) {
-    const label =
-      call.outcome.type === 'aborted'
-        ? `${call.callerId} gave up on ${call.opId} (abort)`
-        : `${call.callerId} aborted ${call.opId}, but the call ${call.outcome.type === 'hung' ? 'never settled' : `ended with ${call.outcome.type === 'error' ? 'an error' : 'a response'}`}`;
-    marks.push({ lane, at: rel(abortAt ?? call.settledAt ?? call.issuedAt), kind: 'abort', label, highlight: false });
+  const plan = (op as { abort?: { at?: unknown; afterBytes?: unknown } | null } | undefined)?.abort ?? null;
+  const where = plan !== null ? abortText(plan) : typeof call.abortAt === 'string' ? abortText({ at: call.abortAt }) : 'abort';
+  if (call.outcome.type === 'aborted') {
+    marks.push({ lane, at: rel(call.settledAt ?? history.callsEndedAt), kind: 'abort', label: `${call.callerId} gave up on ${call.opId} (${where})`, highlight: false });
+  } else if (call.outcome.type === 'hung' && call.abortPlanned) {
+    marks.push({ lane, at: rel(history.callsEndedAt), kind: 'abort', label: `${call.callerId} gave up on ${call.opId} (${where}), but the call never settled`, highlight: false });
   }
   if (call.outcome.type === 'hung') {
-    marks.push({ lane, at: rel(history.callsEndedAt), kind: 'hang', label: `${call.opId} still unsettled at the deadline: a hang`, highlight: false });
+    const when = history.endedBy === 'quiescence' ? `when the run went quiet (nothing happened for ${history.quietMs} ms)` : 'at the deadline';
+    marks.push({ lane, at: rel(history.callsEndedAt), kind: 'hang', label: `${call.opId} still pending ${when}: a hang`, highlight: false });
   }
   if (call.outcome.type === 'error' && call.settledAt !== null) {
     marks.push({ lane, at: rel(call.settledAt), kind: 'error', label: `${call.opId} failed: ${call.outcome.code}`, highlight: false });
@@ -262,8 +261,35 @@ function callMarks(call: CallRecord, lane: string, op: unknown, history: RunHist
   return marks;
 }
 
+/**
+ * The steps that waited on the wall clock (an idle gap, a release before every request had arrived, an abort left
+ * to settle): where a replay on a busier machine could differ. On the lane of the caller they concern.
+ */
+function timedMarks(history: RunHistory, rel: (at: number) => number): TimelineMark[] {
+  const steps = Array.isArray(history.timedSteps) ? history.timedSteps : [];
+  const callerOf = new Map(history.calls.map((c) => [c.opId, c.callerId]));
+  return steps.flatMap((step): TimelineMark[] => {
+    const callerId = step.opId === undefined ? undefined : callerOf.get(step.opId);
+    if (callerId === undefined || typeof step.at !== 'number') return [];
+    const label = `timed step (${step.step}, ${Math.round(step.ms)} ms): ${step.detail}`;
+    return [{ lane: `caller:${callerId}`, at: rel(step.at), kind: 'timed', label, highlight: false }];
+  });
+}
+
+const RUN_END: Record<string, string> = {
+  quiescence: 'calls ended: the run went quiet (a hang)',
+  deadline: "calls ended: crosstalk's deadline (a hang)",
+  interrupted: 'calls ended: interrupted',
+};
+
 function runRules(history: RunHistory, end: number, rel: (at: number) => number): TimelineRule[] {
   const rules: TimelineRule[] = [{ at: rel(history.closeCalledAt), label: 'close() called' }];
+  const ended = RUN_END[history.endedBy];
+  if (ended !== undefined) rules.push({ at: rel(history.callsEndedAt), label: ended });
+  // Timed steps that concern no one caller (a partial release) are run-wide.
+  for (const step of Array.isArray(history.timedSteps) ? history.timedSteps : []) {
+    if (step.opId === undefined && typeof step.at === 'number') rules.push({ at: rel(step.at), label: `timed: ${step.step}` });
+  }
   if (history.closeReturnedAt !== null) rules.push({ at: rel(history.closeReturnedAt), label: 'close() returned' });
   if (history.socketsClosedAt !== null) rules.push({ at: rel(history.socketsClosedAt), label: 'every socket closed' });
   const deadline = history.startedAt + history.deadlineMs;

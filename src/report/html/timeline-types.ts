@@ -64,7 +64,9 @@ export type MarkKind =
   | 'error'
   | 'fault'
   | 'abort'
-  | 'hang';
+  | 'hang'
+  /** A step of the schedule that waited on the wall clock: where a replay could differ. */
+  | 'timed';
 
 /** A point event on a lane. */
 export interface TimelineMark {

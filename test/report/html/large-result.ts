@@ -23,6 +23,7 @@ export function largeResult(requests: number, callers: number, sockets: number, 
   builder.closeReturnedAt = slots * 4 + 9;
   const history = builder.build();
   const checks = checkRun(history);
+  const found = { seed: 0, path: '0', fastCheck: '{ seed: 0, path: "0", endOnFailure: true }', replay: '(synthetic)' };
   const summary = new SummaryBuilder();
   summary.add(checks);
   return {
@@ -32,12 +33,15 @@ export function largeResult(requests: number, callers: number, sockets: number, 
     callers,
     opsPerCaller: Math.ceil(requests / callers),
     seed: 0,
-    settings: { runs: 1, path: null, faults: null, abortPercent: 0, idleGapMs: null, timeoutMs: 1000, deadlineMs: 2000, closeBoundMs: 500, graceMs: 15, timeBudgetMs: 1000, noShrink: true },
+    settings: { runs: 1, path: null, faults: null, abortPercent: 0, idleGapMs: null, timeoutMs: 1000, deadlineMs: 2000, quietMs: 300, closeBoundMs: 500, graceMs: 15, timeBudgetMs: 1000, shrinkBudgetMs: null, replayChecks: 0, noShrink: true },
     verdict: 'violated',
+    interrupted: false,
     runs: 1,
+    shrinkRuns: 0,
+    replayRuns: 0,
     elapsedMs: 1,
     invariants: summary.build(),
-    firstFailure: { run: 1, ms: 1 },
-    failure: { seed: 0, path: '0', fastCheck: '{ seed: 0, path: "0", endOnFailure: true }', replay: '(synthetic)', numShrinks: 0, scenario: history.scenario, history, checks },
+    firstFailure: { ...found, run: 1, ms: 1, violated: ['no-cross-talk'], scenario: history.scenario, checks },
+    failure: { ...found, numShrinks: 0, shrink: null, replayCheck: null, scenario: history.scenario, history, checks },
   };
 }

@@ -70,6 +70,24 @@ describe('timelineModel', () => {
     expect(model.violations.some((v) => v.invariant === 'exactly-once' && v.bars.includes('call:c1-o0'))).toBe(true);
   });
 
+  it("marks the schedule's timed steps on the caller's lane, an abort where the call settled, and how the calls ended", () => {
+    const history = new HistoryBuilder().socket(1, 0).call('c1-o0', { socket: 1, at: 10, until: 20 }).call('c1-o1', { socket: 1, at: 90, until: 99 }).build();
+    history.timedSteps = [
+      { step: 'idle-gap', opId: 'c1-o1', at: 20, ms: 70, detail: 'c1 idled 70 ms before c1-o1' },
+      { step: 'partial-release', at: 15, ms: 5, detail: 'released with a request still to come' },
+    ];
+    history.calls[0]!.outcome = { type: 'aborted' };
+    history.calls[0]!.abortPlanned = true;
+    history.calls[0]!.abortAt = 'held';
+    history.endedBy = 'quiescence';
+    const model = timelineModel(history, []);
+    expect(model.marks.filter((m) => m.kind === 'timed')).toEqual([
+      { lane: 'caller:c1', at: 20, kind: 'timed', label: 'timed step (idle-gap, 70 ms): c1 idled 70 ms before c1-o1', highlight: false },
+    ]);
+    expect(model.marks.find((m) => m.kind === 'abort')).toMatchObject({ lane: 'caller:c1', at: 20, label: 'c1 gave up on c1-o0 (abort once the server holds the request)' });
+    expect(model.rules.map((r) => r.label)).toEqual(expect.arrayContaining(['timed: partial-release', 'calls ended: the run went quiet (a hang)']));
+  });
+
   it('puts overlapping requests on one socket in rows of their own', () => {
     const history = new HistoryBuilder()
       .socket(1, 0)

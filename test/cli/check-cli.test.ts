@@ -18,7 +18,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'crosstalk-check-cli-'));
   saved = join(dir, 'result.json');
   html = join(dir, 'result.html');
-  first = await crosstalk('verify', '--client', CLIENT, '--runs', '20', '--callers', '3', '--ops', '3', '--seed', String(SEED), '--json', saved, '--report', html);
+  first = await crosstalk('verify', '--client', CLIENT, '--runs', '20', '--callers', '3', '--ops', '3', '--seed', String(SEED), '--check-replay', '0', '--json', saved, '--report', html);
 }, 90_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

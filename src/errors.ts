@@ -24,6 +24,8 @@ export const ConfigErrorCode = {
   ClientFactory: 'CROSSTALK_CLIENT_FACTORY',
   /** An option's value is out of range or malformed. */
   BadOption: 'CROSSTALK_BAD_OPTION',
+  /** A saved result that cannot be read: missing, not JSON, not a result, or from another schema version. */
+  BadResult: 'CROSSTALK_BAD_RESULT',
 } as const;
 
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];

@@ -22,6 +22,8 @@ export interface VerifyInput {
   /** Replays of the final counterexample that check it reproduces (0 skips the check). */
   checkReplay?: string | number;
   json?: string;
+  /** Where to write the HTML report (the timeline of the counterexample). */
+  report?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
 }
@@ -45,6 +47,7 @@ export interface VerifyConfig {
   shrinkBudgetMs: number;
   checkReplay: number;
   json: string | undefined;
+  report: string | undefined;
   lanes: number;
 }
 
@@ -115,6 +118,7 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     shrinkBudgetMs: integer('shrink-budget-ms', input.shrinkBudgetMs, DEFAULTS.shrinkBudgetMs, 0, 86_400_000),
     checkReplay: integer('check-replay', input.checkReplay, DEFAULTS.checkReplay, 0, 1_000),
     json: input.json?.trim() || undefined,
+    report: input.report?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
   };
 }

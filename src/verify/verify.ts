@@ -15,8 +15,15 @@ import { breaksAll, failingCase, violatedInvariants } from './failure.js';
 import { checkReplays } from './replay-check.js';
 import type { InvariantSummary } from './summary.js';
 import { SummaryBuilder } from './summary.js';
+import type { RecordedSettings } from './recorded-settings.js';
+import { recordSettings } from './recorded-settings.js';
 import { tenantsFromAccounts } from './tenants.js';
 
+/**
+ * The version of a result's shape, saved files included (`verify --json`; read back by `crosstalk check` and
+ * `crosstalk report`). Bump it when a field is renamed, removed or made required; new optional fields need no bump.
+ * 2: the first failure as found, shrink and replay statistics, and the settings the verification ran with.
+ */
 export const VERIFY_SCHEMA = 2 as const;
 
 export interface VerifySettings {
@@ -51,6 +58,8 @@ export interface VerifySettings {
   replayChecks?: number;
   /** Report the first failure as found, without shrinking (benchmarks measure time to first detection). */
   noShrink?: boolean;
+  /** The names of the faults `responsePlan` draws from, for the result's record (null or absent: faults off). */
+  faults?: string[] | null;
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   /** Stops the verification: the run under way ends at once, and what was found so far is the result. */
@@ -71,6 +80,8 @@ export interface VerifyResult {
   callers: number;
   opsPerCaller: number;
   seed: number;
+  /** What was asked: runs, faults, timeouts (see RecordedSettings). */
+  settings: RecordedSettings;
   verdict: 'safe' | 'violated' | 'inconclusive';
   /** Set when a signal stopped the verification early (what was found so far is still reported). */
   interrupted: boolean;
@@ -319,6 +330,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     callers: settings.callers,
     opsPerCaller: settings.opsPerCaller,
     seed: settings.seed,
+    settings: recordSettings(settings),
     verdict: failure !== null ? 'violated' : cutShort ? 'inconclusive' : 'safe',
     interrupted,
     runs: searchRuns,

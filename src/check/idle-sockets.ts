@@ -88,30 +88,60 @@ function lastHealthy(socket: SocketRecord, at: number, index: HistoryIndex): { r
  * The idle-socket rules of `reuse`, over the new sockets opened for calls (a call issued before its socket was
  * accepted; a retry may rightly go to a fresh socket, and a socket opened ahead of demand is the client's right):
  * - `idle-open`: a new socket T was opened for call C while another socket S of the client was healthy and idle
- *   (its last reply delivered at least RELEASE_LAG_MS before C was issued) and stayed idle and open until T was (it
- *   did not close within CLOSE_LAG_MS of it): an idle socket was passed over, whatever the bound;
+ *   (its last reply delivered at least RELEASE_LAG_MS before C was issued, and no call issued before C sent anything
+ *   on it since) and stayed open (it did not close within CLOSE_LAG_MS of T's opening): an idle socket was passed
+ *   over, whatever the bound;
  * - `dropped`: the client closed a healthy socket S within KEEP_ALIVE_FLOOR_MS of its reply, for no reason the history
  *   shows (no failure anywhere since that reply; not at `maxRequestsPerSocket`), and a later call needed a new socket.
  * Closing an idle socket later (its own idle timeout), after a failure, or after a Keep-Alive hint (a fault on the
- * reply) is a policy, not a bug.
+ * reply) is a policy, not a bug; so is reconnecting to replace a socket the server or a failure took away, even
+ * while another socket sits idle (see losses).
  */
 export function passedOverSockets(history: RunHistory, index: HistoryIndex): PassedOver[] {
   const opened = openedForCalls(history, index);
   return [...idleOpen(history, index, opened), ...dropped(history, index, opened)];
 }
 
+/**
+ * Sockets the client lost to the server or to a failure (closed or reset by the server, or closed by the client
+ * after an exchange on it failed), by when: each may be replaced, even while another socket is idle. undici's Pool
+ * does exactly that: it reconnects the first of its slots that is free, connected or not.
+ */
+function losses(history: RunHistory, index: HistoryIndex): number[] {
+  const times: number[] = [];
+  for (const socket of history.server.sockets) {
+    if (socket.endedAt === null || socket.end === 'open' || NOT_FAILURES.has(socket.endDetail ?? '')) continue;
+    const failedOnIt = (index.requestsBySocket.get(socket.socketId) ?? []).some((r) => {
+      const call = index.callsByRequestId.get(r.requestId);
+      return r.outcome !== 'complete' || r.faults.length > 0 || (call !== undefined && call.outcome.type !== 'response');
+    });
+    if (socket.end !== 'client-fin' || failedOnIt) times.push(socket.endedAt);
+  }
+  return times.sort((a, b) => a - b);
+}
+
 function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): PassedOver[] {
   const found: PassedOver[] = [];
+  const lost = losses(history, index);
+  let replaced = 0;
   for (const { socket: fresh, call } of opened) {
     for (const idle of history.server.sockets) {
       if (idle === fresh || idle.handshakeAt === null || idle.acceptedAt >= call.issuedAt) continue;
       if (idle.endedAt !== null && idle.endedAt <= fresh.acceptedAt + CLOSE_LAG_MS) continue;
       const last = lastHealthy(idle, call.issuedAt, index);
       if (last === null || last.settled + RELEASE_LAG_MS > call.issuedAt) continue;
+      // Taken meanwhile? By the client's clock: the next call on it issued before this one had it, however late its
+      // request reached the server on a loaded machine.
       const next = (index.requestsBySocket.get(idle.socketId) ?? []).find((r) => r.arrivedAt > last.request.arrivedAt);
-      if (next !== undefined && next.arrivedAt <= fresh.acceptedAt) continue;
+      const nextCall = next === undefined ? undefined : index.callsByRequestId.get(next.requestId);
+      if (next !== undefined && (nextCall === undefined || nextCall.issuedAt <= call.issuedAt)) continue;
       if (history.traits.socketsPerTenant && index.callsByRequestId.get(last.request.requestId)?.tenant !== call.tenant) {
         continue;
+      }
+      // A socket lost before this one opened, not yet replaced: this one may be its replacement.
+      if (lost.filter((t) => t <= fresh.acceptedAt + CLOSE_LAG_MS).length > replaced) {
+        replaced += 1;
+        break;
       }
       found.push({
         kind: 'idle-open',
@@ -125,7 +155,7 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
           message:
             `${nameCall(call)} went out on a new socket ${fresh.socketId} while socket ${idle.socketId} sat idle and ` +
             `healthy: its reply to ${last.request.requestId} had been delivered ${(call.issuedAt - last.settled).toFixed(1)} ` +
-            `ms before the call, and nothing was sent on it until socket ${fresh.socketId} was open. Idle sockets were not reused.`,
+            `ms before the call, and no earlier call had taken it since. Idle sockets were not reused.`,
         },
       });
       break;
@@ -145,7 +175,8 @@ function dropped(history: RunHistory, index: HistoryIndex, opened: Opened[]): Pa
     const last = requests.length === 0 ? null : lastHealthy(socket, Infinity, index);
     if (last === null || endedAt - last.settled >= KEEP_ALIVE_FLOOR_MS) continue;
     if (limit !== null && requests.length >= limit) continue;
-    const from = last.request.lastByteAt ?? last.settled;
+    // From whichever came first, the caller's reply or the server's last byte (their clocks race on a busy machine).
+    const from = Math.min(last.settled, last.request.lastByteAt ?? last.settled);
     if (failures.some((t) => t >= from && t <= endedAt + CLOSE_LAG_MS)) continue;
     // Dropping it cost something only if a later call, issued once that reply was in, needed a new socket.
     const replacement = opened.find((o) => o.socket.acceptedAt >= endedAt - CLOSE_LAG_MS && o.call.issuedAt >= last.settled);

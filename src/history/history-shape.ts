@@ -62,7 +62,14 @@ export const RUN_HISTORY_SHAPE: Shape = {
   client: 'string',
   connections: 'number',
   timeoutMs: 'number',
-  traits: { maxSockets: 'number|null', pipelining: 'number', reuses: 'boolean', retriesIdempotent: 'boolean' },
+  traits: {
+    maxSockets: 'number|null',
+    pipelining: 'number',
+    reuses: 'boolean',
+    retriesIdempotent: 'boolean',
+    maxRequestsPerSocket: 'number|null',
+    socketsPerTenant: 'boolean',
+  },
   scenario: scenarioShape,
   calls: { array: callShape },
   server: { sockets: { array: socketShape }, requests: { array: requestShape } },
@@ -74,5 +81,6 @@ export const RUN_HISTORY_SHAPE: Shape = {
   closeCalledAt: 'number',
   closeReturnedAt: 'number|null',
   socketsClosedAt: 'number|null',
+  socketsLeftOpen: { nullable: { by: 'string', afterMs: 'number' } },
   closeBoundMs: 'number',
 };

@@ -75,22 +75,39 @@ function openedForCalls(history: RunHistory, index: HistoryIndex): Opened[] {
 }
 
 /** The last request on `socket` that arrived before `at`, and when its caller had the reply if it was healthy. */
-function lastHealthy(socket: SocketRecord, at: number, index: HistoryIndex): { request: RequestRecord; settled: number } | null {
+function lastHealthy(
+  socket: SocketRecord,
+  at: number,
+  index: HistoryIndex,
+): { request: RequestRecord; call: CallRecord; settled: number } | null {
   const requests = index.requestsBySocket.get(socket.socketId) ?? [];
   const before = requests.filter((r) => r.arrivedAt < at);
   const request = before[before.length - 1];
   if (request === undefined) return null;
   const settled = healthySettle(request, index);
-  return settled === null ? null : { request, settled };
+  const call = index.callsByRequestId.get(request.requestId);
+  return settled === null || call === undefined ? null : { request, call, settled };
+}
+
+/**
+ * Whether the pool knew the socket of `earlier`'s reply was free when `later` was issued: `later` came in a later
+ * pass of the event loop than the reply (histories without passes: at least RELEASE_LAG_MS later).
+ */
+function knewFree(earlier: CallRecord, later: CallRecord): boolean {
+  if (earlier.settledAt === null) return false;
+  if (typeof earlier.settledPass === 'number' && typeof later.issuedPass === 'number') {
+    return later.issuedPass > earlier.settledPass;
+  }
+  return earlier.settledAt + RELEASE_LAG_MS <= later.issuedAt;
 }
 
 /**
  * The idle-socket rules of `reuse`, over the new sockets opened for calls (a call issued before its socket was
  * accepted; a retry may rightly go to a fresh socket, and a socket opened ahead of demand is the client's right):
  * - `idle-open`: a new socket T was opened for call C while another socket S of the client was healthy and idle
- *   (its last reply delivered at least RELEASE_LAG_MS before C was issued, and no call issued before C sent anything
- *   on it since) and stayed open (it did not close within CLOSE_LAG_MS of T's opening): an idle socket was passed
- *   over, whatever the bound;
+ *   (its last reply delivered in an earlier pass of the event loop than C was issued, and no call issued before C
+ *   sent anything on it since) and stayed open (it did not close within CLOSE_LAG_MS of T's opening): an idle socket
+ *   was passed over, whatever the bound;
  * - `dropped`: the client closed a healthy socket S within KEEP_ALIVE_FLOOR_MS of its reply, for no reason the history
  *   shows (no failure anywhere since that reply; not at `maxRequestsPerSocket`), and a later call needed a new socket.
  * Closing an idle socket later (its own idle timeout), after a failure, or after a Keep-Alive hint (a fault on the
@@ -127,9 +144,12 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
   for (const { socket: fresh, call } of opened) {
     for (const idle of history.server.sockets) {
       if (idle === fresh || idle.handshakeAt === null || idle.acceptedAt >= call.issuedAt) continue;
-      if (idle.endedAt !== null && idle.endedAt <= fresh.acceptedAt + CLOSE_LAG_MS) continue;
+      // Closed as the new one opened (to make room, or lost): not idle. Its end at close() says nothing of that.
+      if (idle.endedAt !== null && idle.endedAt < history.closeCalledAt && idle.endedAt <= fresh.acceptedAt + CLOSE_LAG_MS) {
+        continue;
+      }
       const last = lastHealthy(idle, call.issuedAt, index);
-      if (last === null || last.settled + RELEASE_LAG_MS > call.issuedAt) continue;
+      if (last === null || !knewFree(last.call, call)) continue;
       // Taken meanwhile? By the client's clock: the next call on it issued before this one had it, however late its
       // request reached the server on a loaded machine.
       const next = (index.requestsBySocket.get(idle.socketId) ?? []).find((r) => r.arrivedAt > last.request.arrivedAt);

@@ -25,6 +25,12 @@ export interface CallRecord {
   db: string;
   issuedAt: Millis;
   settledAt: Millis | null;
+  /**
+   * Passes of the event loop at issue and at settle (see LoopClock): a call issued in a later pass than another's
+   * reply was delivered could have had that reply's socket. Absent in histories from clients out of process.
+   */
+  issuedPass?: number;
+  settledPass?: number | null;
   abortPlanned: boolean;
   /** Where the scenario had the caller abort (see AbortPoint), null when it waits for its answer. */
   abortAt: AbortPoint['at'] | null;

@@ -1,102 +1,25 @@
 import fc from 'fast-check';
-import type { ClientFactory } from '../clients/contract.js';
 import { checkRun } from '../check/index.js';
-import type { HarnessServer } from '../drive/harness-server.js';
 import { runScenario } from '../drive/run-scenario.js';
 import { CrosstalkError } from '../errors.js';
 import { scenarioArbitrary } from '../scenario/arbitrary.js';
-import type { ScenarioConstraints } from '../scenario/arbitrary.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { AccountFixture } from '../server/couch/types.js';
-import type { VerifyEventListener } from './events.js';
 import type { Failure, FoundFailure, ReplayShape } from './failure.js';
 import { breaksAll, failingCase, violatedInvariants } from './failure.js';
 import { settleCounterexample } from './replay-check.js';
 import type { Evaluated } from './shrink-log.js';
 import { ShrinkLog } from './shrink-log.js';
-import type { InvariantSummary } from './summary.js';
 import { SummaryBuilder } from './summary.js';
-import type { RecordedSettings } from './recorded-settings.js';
 import { recordSettings } from './recorded-settings.js';
 import { tenantsFromAccounts } from './tenants.js';
+import { VERIFY_SCHEMA } from './result.js';
+import type { VerifyResult } from './result.js';
+import type { VerifyServer, VerifySettings } from './settings.js';
 
-/**
- * The version of a result's shape, saved files included (`verify --json`; read back by `crosstalk check` and
- * `crosstalk report`). Bump it when a field is renamed, removed or made required; new optional fields need no bump.
- * 2: the first failure as found, shrink and replay statistics, and the settings the verification ran with.
- */
-export const VERIFY_SCHEMA = 2 as const;
-
-export interface VerifySettings {
-  /** Registry name or module path, for reports and the replay command. */
-  clientName: string;
-  factory: ClientFactory;
-  connections: number;
-  callers: number;
-  opsPerCaller: number;
-  runs: number;
-  seed: number;
-  /** fast-check's counterexample path: replays exactly that case (no shrinking). */
-  path?: string;
-  timeoutMs: number;
-  deadlineMs: number;
-  /** Pending calls with nothing happening for this long are hung (default DEFAULT_QUIET_MS). */
-  quietMs?: number;
-  closeBoundMs: number;
-  graceMs: number;
-  /** Server-side response plans (faults); defaults to well-behaved timing only. */
-  responsePlan?: ScenarioConstraints['responsePlan'];
-  abortPercent?: number;
-  idleGapMs?: [number, number];
-  /**
-   * Wall-clock budget for the whole property, shrinking included. A failure found in time is reported with the
-   * smallest counterexample reached; runs cut short without a failure make the verdict `inconclusive`.
-   */
-  timeBudgetMs: number;
-  /** Wall-clock budget for shrinking, from the first failure (default 30 s): past it, the smallest case so far. */
-  shrinkBudgetMs?: number;
-  /** Replays of the final counterexample that check it reproduces (default 0 here; the CLI's default is 5). */
-  replayChecks?: number;
-  /** Report the first failure as found, without shrinking (benchmarks measure time to first detection). */
-  noShrink?: boolean;
-  /** The names of the faults `responsePlan` draws from, for the result's record (null or absent: faults off). */
-  faults?: string[] | null;
-  /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
-  replayArgs?: string[];
-  /** Stops the verification: the run under way ends at once, and what was found so far is the result. */
-  signal?: AbortSignal;
-  onEvent?: VerifyEventListener;
-}
-
-export interface VerifyServer extends HarnessServer {
-  couch: { accounts(): AccountFixture[] };
-}
-
+export type { VerifyServer, VerifySettings } from './settings.js';
+export { VERIFY_SCHEMA } from './result.js';
+export type { VerifyResult } from './result.js';
 export type { Failure, FoundFailure } from './failure.js';
-
-export interface VerifyResult {
-  schema: typeof VERIFY_SCHEMA;
-  client: string;
-  connections: number;
-  callers: number;
-  opsPerCaller: number;
-  seed: number;
-  /** What was asked: runs, faults, timeouts (see RecordedSettings). */
-  settings: RecordedSettings;
-  verdict: 'safe' | 'violated' | 'inconclusive';
-  /** Set when a signal stopped the verification early (what was found so far is still reported). */
-  interrupted: boolean;
-  /** Search runs executed (shrinking and replays are counted apart). */
-  runs: number;
-  shrinkRuns: number;
-  replayRuns: number;
-  elapsedMs: number;
-  invariants: InvariantSummary[];
-  /** The first violating run as it was found, before shrinking. */
-  firstFailure: FoundFailure | null;
-  /** The final counterexample: the smallest case shrinking reached. */
-  failure: Failure | null;
-}
 
 export const DEFAULT_SHRINK_BUDGET_MS = 30_000;
 

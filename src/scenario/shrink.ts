@@ -124,20 +124,20 @@ const opKey = (op: SelectedOp) => `${op.caller}.${op.index}`;
 /** Candidates, biggest cut first; each is a whole selection (the value fast-check shrinks further from). */
 function* proposals(full: Scenario, selection: Selection, maxOps: number): Generator<Candidate> {
   const callers = selection.callers;
-  // Every idle gap at once: the one wall-clock wait, which makes every later candidate's run slower while it stays.
-  const gapped = callers.some((c) => c.ops.some((op) => !op.dropped.includes('idleGap') && hasExtra(original(full, op), 'idleGap')));
-  if (gapped) {
-    yield {
-      key: 'no-idle-gaps',
-      selection: {
-        callers: callers.map((c) => ({
-          ...c,
-          ops: c.ops.map((op) =>
-            hasExtra(original(full, op), 'idleGap') && !op.dropped.includes('idleGap') ? { ...op, dropped: [...op.dropped, 'idleGap'] } : op,
-          ),
-        })),
-      },
-    };
+  // Every wait on the wall clock at once (idle gaps, then also the server's planned delays and Retry-After seconds):
+  // while they stay, every later candidate's run is slower by them, and most failures do not need them.
+  for (const extras of [['idleGap', 'waits'], ['idleGap']] as Extra[][]) {
+    let changed = false;
+    const quick = callers.map((c) => ({
+      ...c,
+      ops: c.ops.map((op) => {
+        const add = extras.filter((extra) => !op.dropped.includes(extra) && hasExtra(original(full, op), extra));
+        if (add.length === 0) return op;
+        changed = true;
+        return { ...op, dropped: [...op.dropped, ...add] };
+      }),
+    }));
+    if (changed) yield { key: `no-${extras.join('-')}`, selection: { callers: quick } };
   }
   // Blocks of callers, ddmin-style: halves, quarters, ... single callers.
   for (let size = Math.floor(callers.length / 2); size >= 1; size = Math.floor(size / 2)) {

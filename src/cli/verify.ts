@@ -36,6 +36,7 @@ export function verifyCommand(): Command {
         DEFAULTS.client,
       ),
     )
+    .option('--exec <command>', 'a worker in any language, speaking the worker protocol on stdin/stdout (see README)')
     .option('--connections <n>', 'pool bound configured on the client', String(DEFAULTS.connections))
     .option('--callers <n>', 'most concurrent callers in a run', String(DEFAULTS.callers))
     .option('--ops <n>', 'most operations per caller', String(DEFAULTS.ops))
@@ -63,6 +64,7 @@ export function verifyCommand(): Command {
         timeBudgetMs: raw.timeBudgetMs as string,
         json: raw.json as string | undefined,
         lanes: raw.lanes as string,
+        exec: raw.exec as string | undefined,
       };
       // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
       const config = resolveVerifyConfig(input);

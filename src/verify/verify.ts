@@ -41,6 +41,8 @@ export interface VerifySettings {
   timeBudgetMs: number;
   /** Report the first failure as found, without shrinking (benchmarks measure time to first detection). */
   noShrink?: boolean;
+  /** How the replay command names the client, when not `--client <clientName>` (e.g. `--exec '…'`). */
+  replayClient?: string;
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   onRun?: (runsDone: number) => void;
@@ -83,7 +85,7 @@ export interface VerifyResult {
 function replayCommand(settings: VerifySettings, seed: number, path: string): string {
   const args = [
     'npx crosstalk verify',
-    `--client ${settings.clientName}`,
+    settings.replayClient ?? `--client ${settings.clientName}`,
     `--connections ${settings.connections}`,
     `--callers ${settings.callers}`,
     `--ops ${settings.opsPerCaller}`,

@@ -91,6 +91,8 @@ export class ExecClient {
     if (this.fault !== null) throw this.fault;
     const worker = this.start();
     const caFile = await this.caFileFor(options.ca);
+    // The worker may have failed to start meanwhile.
+    if (this.fault !== null) throw this.fault;
     const first = this.sessionCount === 0;
     this.sessionCount += 1;
     const session = new ExecSession(`s${this.sessionCount}`, (message) => worker.send(message));

@@ -49,6 +49,8 @@ export class ExecSession {
   private readonly ops = new Map<string, OpState>();
   private phase: 'hello' | 'open' | 'closing' | 'closed' = 'hello';
   private readonly onDrained: Array<() => void> = [];
+  /** Set once the worker can no longer answer: every later call fails at once. */
+  private failure: Error | null = null;
 
   constructor(
     readonly id: string,
@@ -57,6 +59,7 @@ export class ExecSession {
 
   /** Sends one operation; the promise rejects at once when the caller's signal aborts, and the worker is told. */
   run(operation: Operation, callerId: string): Promise<OperationResult> {
+    if (this.failure !== null) return Promise.reject(this.failure);
     if (this.phase !== 'open') return Promise.reject(new Error(`session ${this.id} is ${this.phase}, not open`));
     const { signal } = operation;
     if (signal.aborted) return Promise.reject(signal.reason as Error);
@@ -173,6 +176,7 @@ export class ExecSession {
 
   /** The worker can no longer answer: every waiter rejects now, so nothing waits on it. */
   fail(error: Error): void {
+    this.failure = error;
     for (const [id, op] of this.ops) {
       if (op.state !== 'pending') continue;
       this.ops.set(id, { state: 'answered' });

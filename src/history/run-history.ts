@@ -1,5 +1,5 @@
 import type { ClientTraits } from '../clients/contract.js';
-import type { Scenario, OperationKind } from '../scenario/scenario.js';
+import type { AbortPoint, Scenario, OperationKind } from '../scenario/scenario.js';
 import type { Millis, ServerHistory } from './records.js';
 import { HISTORY_SCHEMA } from './records.js';
 
@@ -26,8 +26,38 @@ export interface CallRecord {
   issuedAt: Millis;
   settledAt: Millis | null;
   abortPlanned: boolean;
+  /** Where the scenario had the caller abort (see AbortPoint), null when it waits for its answer. */
+  abortAt: AbortPoint['at'] | null;
   outcome: CallOutcome;
 }
+
+/**
+ * A step of the schedule that waited on the wall clock instead of on something the server observed: the places a
+ * replay on a slower or busier machine could differ. Reports name them.
+ */
+export interface TimedStep {
+  /**
+   * `idle-gap`: a caller paused for real time (a server's close must reach the client);
+   * `partial-release`: held responses went out before every outstanding request had arrived (the server was quiet);
+   * `abort-settle`: an aborted call had not settled, and its held reply was released anyway.
+   */
+  step: 'idle-gap' | 'partial-release' | 'abort-settle';
+  opId?: string;
+  at: Millis;
+  ms: number;
+  detail: string;
+}
+
+/** How a run's calls came to an end. */
+export type RunEnd =
+  /** Every call settled. */
+  | 'settled'
+  /** Calls were still pending when nothing had happened for `quietMs`: a hang, found by quiescence. */
+  | 'quiescence'
+  /** Calls were still pending at `deadlineMs`: the backstop. */
+  | 'deadline'
+  /** A signal stopped the run. */
+  | 'interrupted';
 
 export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets'>> & { maxSockets: number | null };
 
@@ -43,13 +73,21 @@ export interface RunHistory {
   calls: CallRecord[];
   server: ServerHistory;
   startedAt: Millis;
-  /** When every call had settled, or the deadline passed. */
+  /** When every call had settled, or the run was ended (quiescence, deadline, signal). */
   callsEndedAt: Millis;
   deadlineMs: number;
+  endedBy: RunEnd;
+  /** The quiet period after which pending calls count as hung. */
+  quietMs: number;
+  /** Steps that waited on the wall clock (the first few; `timedStepCount` counts them all). */
+  timedSteps: TimedStep[];
+  timedStepCount: number;
   closeCalledAt: Millis;
   /** When `client.close()` resolved; null if it had not within `closeBoundMs`. */
   closeReturnedAt: Millis | null;
   /** When the server saw the run's last socket end; null if some were still open after `closeBoundMs`. */
   socketsClosedAt: Millis | null;
   closeBoundMs: number;
+  /** A signal ended the run early: its calls were cut short, so no invariant is judged on it. */
+  interrupted: boolean;
 }

@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import type { ServerActivity } from './activity.js';
 import type { RecorderMark } from './recorder.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -60,6 +61,8 @@ export interface MockServer {
   /** Plans apply to requests that arrive from now on. */
   setPlans(plans: PlanSource | undefined): void;
   openSockets(): number;
+  /** What the transport is doing now (for quiescence: is anything still happening?). */
+  activity(): ServerActivity;
   /** Resolves true once no socket is open, false if some still are after `timeoutMs`. */
   whenSocketsClosed(timeoutMs: number, since?: RecorderMark): Promise<boolean>;
   /** Destroy every open socket, keep serving (between runs: a leaky client's sockets must not spill over). */
@@ -168,6 +171,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       context.plans = plans;
     },
     openSockets: () => connections.size,
+    activity: () => connections.activity.snapshot(),
     whenSocketsClosed: (timeoutMs, since) => connections.whenEmpty(timeoutMs, since?.sockets ?? 0),
     destroySockets: () => connections.destroyAll('destroyed-between-runs'),
     close: () => (closing ??= close()),

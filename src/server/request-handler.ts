@@ -41,6 +41,7 @@ export function handleRequest(
   context.connections.cancelIdleClose(connection);
   const entry = arrive(context, connection, request, arrivedAt);
   const record = entry.record;
+  context.connections.activity.touch();
   // 'finish' waits for the socket's write callback, an event-loop turn or more after the last byte went to the
   // transport: time enough for a client in another process to read the reply and write its next request on the
   // socket, which would then look pipelined. The last byte's time is when the response was ended.
@@ -51,6 +52,7 @@ export function handleRequest(
     return (end as (...rest: unknown[]) => ServerResponse).apply(this, args);
   } as typeof response.end;
   response.once('finish', () => {
+    context.connections.activity.touch();
     record.lastByteAt = endedAt ?? performance.now();
     if (record.outcome === 'closed-early') record.outcome = 'complete';
     // The client asked for `Connection: close` (or spoke HTTP/1.0): node closes after this response.

@@ -73,11 +73,23 @@ function writePlain(job: ResponseJob): void {
 }
 
 async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void> {
-  const { connection, entry, response } = job;
-  const record = entry.record;
-  const closed = connection.closed.signal;
+  const closed = job.connection.closed.signal;
   if (plan.gate !== undefined) await untilClosed(plan.gate(), closed);
-  if (closed.aborted || response.destroyed) return;
+  if (closed.aborted || job.response.destroyed) return;
+  // From here the server owes writes on timers of its own: the engine must not take the quiet for a hang.
+  const activity = job.connections.activity;
+  activity.plannedInFlight += 1;
+  try {
+    await writeReleased(job, plan, closed);
+  } finally {
+    activity.plannedInFlight -= 1;
+  }
+}
+
+/** The planned response once the engine has released it: faults, delays, pieces. */
+async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: AbortSignal): Promise<void> {
+  const { entry, response } = job;
+  const record = entry.record;
   if (plan.resetBeforeAnswer === true) {
     reset(job, 'fault:reset-before-answer');
     return;
@@ -98,7 +110,10 @@ async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void>
   if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
   if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
 
+  // Where the engine pauses the body for a caller's abort: after at least the head, before the last byte.
+  const midBodyAt = plan.midBody === undefined ? undefined : Math.max(0, Math.min(plan.midBody.atByte, cut - 1));
   const cuts = new Set([...(plan.splitAt ?? []).filter((at) => at > 0 && at < cut), cut]);
+  if (midBodyAt !== undefined) cuts.add(midBodyAt);
   const offsets = [...cuts].sort((a, b) => a - b);
   let from = 0;
   for (let index = 0; index < offsets.length; index += 1) {
@@ -107,6 +122,12 @@ async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void>
       response.write(body.subarray(from, to));
       record.bytes += to - from;
       from = to;
+    }
+    if (to === midBodyAt) {
+      if (to === 0) response.flushHeaders();
+      await untilClosed(plan.midBody!.gate(), closed);
+      if (closed.aborted || response.destroyed) return;
+      continue;
     }
     const last = index === offsets.length - 1;
     if (!last && plan.dripMs !== undefined && plan.dripMs > 0 && !(await pause(plan.dripMs, closed))) return;

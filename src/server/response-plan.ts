@@ -12,6 +12,11 @@ export interface ResponsePlan {
    * order. Resolves, never rejects.
    */
   gate?: () => Promise<void>;
+  /**
+   * Pause after the head and `atByte` body bytes (at least one byte is always left to write), until `gate` resolves:
+   * the engine aborts the caller there and lets the rest go once the call has settled. Resolves, never rejects.
+   */
+  midBody?: { atByte: number; gate: () => Promise<void> };
   /** Wait this long before writing the status line and headers. */
   headerDelayMs?: number;
   /** Wait this long between the headers and the first body byte. */

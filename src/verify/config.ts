@@ -16,7 +16,13 @@ export interface VerifyInput {
   faults?: boolean | string | string[];
   timeoutMs?: string | number;
   deadlineMs?: string | number;
+  /** Pending calls with nothing happening for this long are hung. */
+  quietMs?: string | number;
   timeBudgetMs?: string | number;
+  /** Budget for shrinking, from the first failure. */
+  shrinkBudgetMs?: string | number;
+  /** Replays of the final counterexample that check it reproduces (0 skips the check). */
+  checkReplay?: string | number;
   json?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
@@ -39,9 +45,12 @@ export interface VerifyConfig {
   faults: string[] | null;
   timeoutMs: number;
   deadlineMs: number;
+  quietMs: number;
   closeBoundMs: number;
   graceMs: number;
   timeBudgetMs: number;
+  shrinkBudgetMs: number;
+  checkReplay: number;
   json: string | undefined;
   lanes: number;
   /** null: the client is a module (`client`); otherwise a worker process speaking the worker protocol. */
@@ -56,9 +65,12 @@ export const DEFAULTS = {
   runs: 100,
   timeoutMs: 5_000,
   deadlineMs: 4_000,
+  quietMs: 300,
   closeBoundMs: 1_000,
   graceMs: 15,
   timeBudgetMs: 300_000,
+  shrinkBudgetMs: 30_000,
+  checkReplay: 5,
   /** A worker's first answer may wait for its interpreter to start and import its client library. */
   execStartMs: 15_000,
   execReplyMs: 5_000,
@@ -127,9 +139,12 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     faults: faultList(input.faults),
     timeoutMs: integer('timeout-ms', input.timeoutMs, DEFAULTS.timeoutMs, 1, 600_000),
     deadlineMs: integer('deadline-ms', input.deadlineMs, DEFAULTS.deadlineMs, 100, 600_000),
+    quietMs: integer('quiet-ms', input.quietMs, DEFAULTS.quietMs, 20, 600_000),
     closeBoundMs: DEFAULTS.closeBoundMs,
     graceMs: DEFAULTS.graceMs,
     timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),
+    shrinkBudgetMs: integer('shrink-budget-ms', input.shrinkBudgetMs, DEFAULTS.shrinkBudgetMs, 0, 86_400_000),
+    checkReplay: integer('check-replay', input.checkReplay, DEFAULTS.checkReplay, 0, 1_000),
     json: input.json?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
     exec,

@@ -106,6 +106,7 @@ export class HistoryBuilder {
       issuedAt: options.at,
       settledAt: got === 'hung' ? null : options.until,
       abortPlanned: false,
+      abortAt: null,
       outcome:
         got === 'hung'
           ? { type: 'hung' }
@@ -139,6 +140,11 @@ export class HistoryBuilder {
       startedAt: 0,
       callsEndedAt: this.closeCalledAt - 1,
       deadlineMs: 2000,
+      endedBy: 'settled',
+      quietMs: 300,
+      timedSteps: [],
+      timedStepCount: 0,
+      interrupted: false,
       closeCalledAt: this.closeCalledAt,
       closeReturnedAt: this.closeReturnedAt,
       socketsClosedAt: Math.max(...this.sockets.map((s) => s.endedAt ?? Infinity)),

@@ -167,42 +167,51 @@ def opened(open_client):
         fatal(f"could not open a client: {error!r}")
 
 
+class ThreadSession:
+    """One session: its client, the thread pool its operations run on, and those not yet finished."""
+
+    def __init__(self, hello, client):
+        self.client = client
+        self.pool = ThreadPoolExecutor(max_workers=hello.threads, thread_name_prefix=f"crosstalk-{hello.session}")
+        self.futures = {}
+
+
 def serve_threads(open_client, describe):
     """The protocol over a thread pool: `open_client(hello)` returns an object with `traits` (a dict),
-    `run(op) -> Reply` (called from many threads at once) and `close()`."""
-    client = None
-    hello = None
-    pool = None
-    futures = {}
+    `run(op) -> Reply` (called from many threads at once) and `close()`. Sessions may overlap; each has its own."""
+    sessions = {}
     for message in read_messages():
         kind = message["type"]
+        session_id = message["session"]
         if kind == "hello":
             hello = Hello(message)
-            client = opened(lambda: open_client(hello))
-            pool = ThreadPoolExecutor(max_workers=hello.threads, thread_name_prefix=f"crosstalk-{hello.session}")
-            send({"type": "ready", "session": hello.session, "traits": client.traits, "client": describe()})
+            session = ThreadSession(hello, opened(lambda: open_client(hello)))
+            sessions[session_id] = session
+            send({"type": "ready", "session": session_id, "traits": session.client.traits, "client": describe()})
         elif kind == "op":
+            session = sessions[session_id]
             op = Op(message)
-            futures[op.id] = pool.submit(answer, op, client.run)
-            futures[op.id].add_done_callback(lambda _, op_id=op.id: futures.pop(op_id, None))
+            future = session.pool.submit(answer, op, session.client.run)
+            session.futures[op.id] = future
+            future.add_done_callback(lambda _, op_id=op.id, futures=session.futures: futures.pop(op_id, None))
         elif kind == "abort":
             # A call already running cannot be interrupted from another thread: it finishes, and crosstalk ignores
             # its late answer. One still queued is not started.
-            future = futures.get(message["id"])
+            future = sessions[session_id].futures.get(message["id"]) if session_id in sessions else None
             if future is not None and future.cancel():
-                send({"type": "error", "session": message["session"], "id": message["id"], "code": "aborted",
+                send({"type": "error", "session": session_id, "id": message["id"], "code": "aborted",
                       "message": "aborted before it started"})
         elif kind == "close":
-            client.close()
-            for op_id, future in list(futures.items()):
+            session = sessions.pop(session_id)
+            session.client.close()
+            for op_id, future in list(session.futures.items()):
                 if future.cancel():
-                    send({"type": "error", "session": message["session"], "id": op_id, "code": "closed",
+                    send({"type": "error", "session": session_id, "id": op_id, "code": "closed",
                           "message": "the session closed before it started"})
-            pool.shutdown(wait=False)
-            client, pool = None, None
-            send({"type": "closed", "session": message["session"]})
-    if client is not None:
-        client.close()
+            session.pool.shutdown(wait=False)
+            send({"type": "closed", "session": session_id})
+    for session in sessions.values():
+        session.client.close()
     # Threads still blocked in a call must not keep the process alive: stdin's end is the end.
     sys.stdout.flush()
     os._exit(0)
@@ -226,7 +235,7 @@ async def _serve_asyncio(open_client, describe):
         loop.call_soon_threadsafe(inbox.put_nowait, None)
 
     threading.Thread(target=reader, daemon=True).start()
-    client = None
+    clients = {}
     tasks = {}
 
     async def run_one(op, client):
@@ -240,28 +249,34 @@ async def _serve_asyncio(open_client, describe):
             return
         send(result_message(op, reply))
 
+    def finished(task, op):
+        tasks.pop(op.id, None)
+        # A task cancelled before it began never ran run_one: it is answered here, as every operation must be.
+        if task.cancelled():
+            send({"type": "error", "session": op.session, "id": op.id, "code": "aborted", "message": "cancelled before it began"})
+
     while True:
         message = await inbox.get()
         if message is None:
             break
         kind = message["type"]
+        session_id = message["session"]
         if kind == "hello":
             try:
-                client = await open_client(Hello(message))
+                clients[session_id] = await open_client(Hello(message))
             except Exception as error:
-                fatal(f"could not open a client for session {message['session']}: {error!r}")
-            send({"type": "ready", "session": message["session"], "traits": client.traits, "client": describe()})
+                fatal(f"could not open a client for session {session_id}: {error!r}")
+            send({"type": "ready", "session": session_id, "traits": clients[session_id].traits, "client": describe()})
         elif kind == "op":
             op = Op(message)
-            tasks[op.id] = asyncio.ensure_future(run_one(op, client))
-            tasks[op.id].add_done_callback(lambda _, op_id=op.id: tasks.pop(op_id, None))
+            tasks[op.id] = asyncio.ensure_future(run_one(op, clients[session_id]))
+            tasks[op.id].add_done_callback(lambda task, op=op: finished(task, op))
         elif kind == "abort":
             task = tasks.get(message["id"])
             if task is not None:
                 task.cancel()
         elif kind == "close":
-            await client.close()
-            client = None
-            send({"type": "closed", "session": message["session"]})
-    if client is not None:
+            await clients.pop(session_id).close()
+            send({"type": "closed", "session": session_id})
+    for client in clients.values():
         await client.close()

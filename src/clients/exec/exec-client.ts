@@ -44,12 +44,12 @@ export class ExecClient {
   private worker: WorkerProcess | null = null;
   private stopping = false;
   private fault: ConfigError | null = null;
+  /** Sessions not yet closed and drained: the ones a worker's answers may still be for. */
   private readonly sessions = new Map<string, ExecSession>();
-  private current: ExecSession | null = null;
+  /** The session opened last, for diagnoses. */
+  private latest: ExecSession | null = null;
   private sessionCount = 0;
   private readonly closings = new WeakMap<ExecSession, Promise<void>>();
-  /** The client's own timeout, as the last hello told it. */
-  private timeoutMs = 0;
   private caFile: { dir: string; file: string; pem: string } | null = null;
 
   constructor(private readonly settings: ExecClientSettings) {}
@@ -75,10 +75,12 @@ export class ExecClient {
     return outcome.value;
   }
 
-  /** Closes the last session, stops the worker, removes the CA file; throws the worker's fault if there was one. */
+  /** Closes what is still open, stops the worker, removes the CA file; throws the worker's fault if there was one. */
   async finish(): Promise<void> {
     // A fault is thrown below, whatever closing made of it.
-    if (this.current !== null && this.fault === null) await this.closeSession(this.current).catch(() => undefined);
+    if (this.fault === null) {
+      await Promise.all([...this.sessions.values()].map((session) => this.closeSession(session).catch(() => undefined)));
+    }
     this.stopping = true;
     await this.worker?.stop(this.settings.exitGraceMs);
     if (this.caFile !== null) await rm(this.caFile.dir, { recursive: true, force: true });
@@ -86,8 +88,7 @@ export class ExecClient {
   }
 
   private async open(options: ClientOptions): Promise<ClientUnderTest> {
-    // At most one session at a time: the worker has closed the last client before it makes the next.
-    if (this.current !== null && this.fault === null) await this.closeSession(this.current).catch(() => undefined);
+    // Runs close their own sessions; sessions may overlap (a run the verification abandoned may still be ending).
     if (this.fault !== null) throw this.fault;
     const worker = this.start();
     const caFile = await this.caFileFor(options.ca);
@@ -97,10 +98,7 @@ export class ExecClient {
     this.sessionCount += 1;
     const session = new ExecSession(`s${this.sessionCount}`, (message) => worker.send(message));
     this.sessions.set(session.id, session);
-    // Only the last two sessions can still be answered legitimately (late answers to the one just closed).
-    this.sessions.delete(`s${this.sessionCount - 2}`);
-    this.current = session;
-    this.timeoutMs = options.timeoutMs;
+    this.latest = session;
     worker.send({
       type: 'hello',
       protocol: EXEC_PROTOCOL,
@@ -120,7 +118,7 @@ export class ExecClient {
     return {
       traits: ready.traits,
       run: (operation) => session.run(operation, callerOf(operation.requestId) ?? ''),
-      close: () => this.closeSession(session),
+      close: () => this.closeSession(session, options.timeoutMs),
     };
   }
 
@@ -145,7 +143,7 @@ export class ExecClient {
 
   /** Where the protocol stood, for a worker that ended: what it left unanswered. */
   private whereNow(): string {
-    const session = this.current;
+    const session = this.latest;
     if (session === null) return 'before crosstalk said hello';
     if (session.state === 'hello') return `before answering hello (session ${session.id})`;
     if (session.state === 'closed') return `after session ${session.id} closed, before its stdin ended`;
@@ -190,12 +188,14 @@ export class ExecClient {
    * running (aborted ones a client could not stop) answered, each within the client's own timeout, so that none
    * reaches the server after close() returned; a call that outlasts even that is the client's hang.
    */
-  private closeSession(session: ExecSession): Promise<void> {
+  private closeSession(session: ExecSession, timeoutMs = 0): Promise<void> {
     let closing = this.closings.get(session);
     if (closing === undefined) {
       closing = (async () => {
         await this.bounded(session.close(), this.settings.replyBoundMs, () => this.closeLate(session));
-        await this.within(session.drained(), this.timeoutMs + this.settings.replyBoundMs);
+        await this.within(session.drained(), timeoutMs + this.settings.replyBoundMs);
+        // Answers that still come for it are late, and ignored.
+        this.sessions.delete(session.id);
       })();
       closing.catch(() => undefined);
       this.closings.set(session, closing);

@@ -26,7 +26,7 @@ describe(`${DEBIAN.title}, ${VERSIONS}`, () => {
     expect(plain.code, plain.out + plain.err).toBe(0);
     expect(plain.result?.client).toContain(`${library} ${DEBIAN.libraries[library]}`);
     expect(invariant(plain.result, 'pool-bound').figures.maxOpenSockets).toBeLessThanOrEqual(4);
-    const faulted = await verifyWorker(command, [...RUNS, '--faults', '--seed', '91', '--time-budget-ms', '5000']);
+    const faulted = await verifyWorker(command, [...RUNS, '--faults', '--seed', '91', '--shrink-budget-ms', '2000', '--check-replay', '0']);
     expect(faulted.code, faulted.out + faulted.err).toBe(0);
   }, 120_000);
 

@@ -48,7 +48,7 @@ describe('requests_worker.py', () => {
       // The discards it makes can cost more handshakes than reuse allows: the verdict is not asserted, and a
       // counterexample's shrinking is kept short.
       const run = await verifyWorker(worker(python.command, 'small-pool-nonblocking'), [
-        ...SMALL_POOL, '--runs', '6', '--seed', '84', '--time-budget-ms', '3000',
+        ...SMALL_POOL, '--runs', '6', '--seed', '84', '--shrink-budget-ms', '2000', '--check-replay', '0',
       ]);
       expect(run.result, run.out + run.err).not.toBeNull();
       const poolBound = invariant(run.result, 'pool-bound');
@@ -61,7 +61,7 @@ describe('requests_worker.py', () => {
     it('interim 103 Early Hints (http.client takes it for the final response): no-cross-talk violated, seed 85', async () => {
       expect(missing(python, 'requests')).toBeNull();
       const run = await verifyWorker(worker(python.command, 'shared'), [
-        '--faults', 'interim-103', '--callers', '4', '--ops', '3', '--runs', '10', '--seed', '85', '--time-budget-ms', '5000',
+        '--faults', 'interim-103', '--callers', '4', '--ops', '3', '--runs', '10', '--seed', '85', '--shrink-budget-ms', '2000', '--check-replay', '0',
       ]);
       expect(run.code, run.out + run.err).toBe(1);
       expect(invariant(run.result, 'no-cross-talk').status).toBe('violated');
@@ -72,7 +72,7 @@ describe('requests_worker.py', () => {
   it(`--trust-maxsize declares pool_maxsize a bound that pool_block=False does not keep: pool-bound violated; ${PYTHONS[0]!.title}, seed 86`, async () => {
     expect(missing(PYTHONS[0]!, 'requests')).toBeNull();
     const run = await verifyWorker(worker('python3', 'small-pool-nonblocking', ' --trust-maxsize'), [
-      ...SMALL_POOL, '--runs', '10', '--seed', '86', '--time-budget-ms', '3000',
+      ...SMALL_POOL, '--runs', '10', '--seed', '86', '--shrink-budget-ms', '2000', '--check-replay', '0',
     ]);
     expect(run.code, run.out + run.err).toBe(1);
     expect(invariant(run.result, 'pool-bound').status).toBe('violated');
@@ -82,7 +82,7 @@ describe('requests_worker.py', () => {
   it(`the replay command carries --exec, quoted for the shell, and reproduces the 103 cross-talk; ${PYTHONS[0]!.title}, seed 85`, async () => {
     expect(missing(PYTHONS[0]!, 'requests')).toBeNull();
     const first = await verifyWorker(worker('python3', 'shared'), [
-      '--faults', 'interim-103', '--callers', '4', '--ops', '3', '--runs', '10', '--seed', '85', '--time-budget-ms', '5000',
+      '--faults', 'interim-103', '--callers', '4', '--ops', '3', '--runs', '10', '--seed', '85', '--shrink-budget-ms', '2000', '--check-replay', '0',
     ]);
     expect(first.code, first.out + first.err).toBe(1);
     const replay = /Replay: npx crosstalk (verify .*)/.exec(first.out)?.[1];
@@ -97,7 +97,7 @@ describe('requests_worker.py', () => {
   it(`urllib3 2.x: Session.close() after a connection error leaves idle sockets to the garbage collector: clean-close violated; ${PYTHONS[0]!.title}, seed 87`, async () => {
     expect(missing(PYTHONS[0]!, 'requests')).toBeNull();
     const run = await verifyWorker(worker('python3', 'shared'), [
-      '--faults', 'reset-before-answer', '--callers', '6', '--ops', '3', '--runs', '10', '--seed', '87', '--time-budget-ms', '4000',
+      '--faults', 'reset-before-answer', '--callers', '6', '--ops', '3', '--runs', '10', '--seed', '87', '--shrink-budget-ms', '2000', '--check-replay', '0',
     ]);
     expect(PYTHONS[0]!.libraries.urllib3, 'this finding is urllib3 2.x').toMatch(/^2\./);
     expect(run.code, run.out + run.err).toBe(1);

@@ -1,7 +1,7 @@
 /**
  * The README's table "Is a shared requests Session thread-safe?": every Python worker and mode, on each Python that
  * has its library, through `crosstalk verify --exec` (the CLI, as a user runs it), plain and with every fault on.
- * `npm run verdicts [-- --runs N] [-- --seed S] [-- --only substring]`. Prints a markdown table, then the replay
+ * `npm run verdicts [-- --runs N] [-- --seed S] [-- --only substring] [-- --except fault,fault]`. Prints a markdown table, then the replay
  * command of every violation. Heavy: run it under the shared lock.
  */
 import { execFile } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { faultNames } from '../src/scenario/faults.js';
 import type { VerifyResult } from '../src/verify/verify.js';
 
 const { values } = parseArgs({
@@ -17,8 +18,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '60' },
     seed: { type: 'string', default: '20261201' },
     only: { type: 'string', default: '' },
+    /** Faults left out of the faulted column (comma-separated), to see what else a client does. */
+    except: { type: 'string', default: '' },
   },
 });
+const left = values.except.split(',').filter(Boolean);
+const faultArgs = left.length === 0 ? ['--faults'] : ['--faults', faultNames().filter((name) => !left.includes(name)).join(',')];
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist/src/cli.js');
@@ -59,7 +64,7 @@ async function verify(command: string, faults: boolean): Promise<Outcome> {
   const json = join(dir, 'result.json');
   const args = [
     cli, 'verify', '--exec', command, '--runs', values.runs, '--seed', values.seed,
-    '--shrink-budget-ms', '10000', '--check-replay', '0', '--json', json, ...(faults ? ['--faults'] : []),
+    '--shrink-budget-ms', '10000', '--check-replay', '0', '--json', json, ...(faults ? faultArgs : []),
   ];
   try {
     const code = await new Promise<{ code: number | null; err: string }>((resolve) => {
@@ -96,7 +101,10 @@ function describe(result: VerifyResult | null): string {
   return match?.[1]?.split(', ').filter((part) => !part.startsWith('/') && !part.startsWith('--mode')).join(', ') ?? '?';
 }
 
-console.log(`seed ${values.seed}, ${values.runs} runs each, defaults otherwise (pool 4, up to 8 callers × 4 ops)\n`);
+console.log(
+  `seed ${values.seed}, ${values.runs} runs each, defaults otherwise (pool 4, up to 8 callers × 4 ops)` +
+    `${left.length === 0 ? '' : `; faulted column without ${left.join(', ')}`}; a NOT SAFE row's figures cover the runs up to its first failure\n`,
+);
 console.log('| worker and mode | client, runtime | plain: verdict | violations | sockets | handshakes | per call | `--faults`: verdict | violations | sockets | handshakes | per call |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 const replays: string[] = [];

@@ -113,6 +113,16 @@ describe('requests_worker.py', () => {
     expect(run.code, run.out + run.err).toBe(0);
   }, 120_000);
 
+  it(`urllib3 1.26 does not enforce Content-Length: a reply reset partway through its body comes back as a complete response, a torn body; ${PYTHONS[1]!.title}, seed 90`, async () => {
+    expect(missing(PYTHONS[1]!, 'requests')).toBeNull();
+    const run = await verifyWorker(worker('/usr/bin/python3', 'shared'), [
+      '--faults', 'reset-mid-body', '--callers', '6', '--ops', '3', '--runs', '20', '--seed', '90', '--shrink-budget-ms', '2000', '--check-replay', '0',
+    ]);
+    expect(PYTHONS[1]!.libraries.urllib3).toMatch(/^1\./);
+    expect(run.code, run.out + run.err).toBe(1);
+    expect(run.out).toMatch(/\[no-cross-talk\] .*received \d+ bytes that match no body the server sent in this run \(its own response was \d+ bytes on socket \d+, outcome reset\)/);
+  }, 120_000);
+
   it(`--lanes 2: one worker process per lane, seeds S and S+1; ${PYTHONS[0]!.title}, seed 88`, async () => {
     expect(missing(PYTHONS[0]!, 'requests')).toBeNull();
     const run = await verifyWorker(worker('python3', 'shared'), ['--lanes', '2', '--runs', '8', '--callers', '4', '--ops', '3', '--seed', '88']);

@@ -28,6 +28,8 @@ export const ConfigErrorCode = {
   ExecWorker: 'CROSSTALK_EXEC_WORKER',
   /** The `--exec` worker broke the worker protocol: a line that is no message, a reply twice or never. */
   ExecProtocol: 'CROSSTALK_EXEC_PROTOCOL',
+  /** A saved result that cannot be read: missing, not JSON, not a result, or from another schema version. */
+  BadResult: 'CROSSTALK_BAD_RESULT',
 } as const;
 
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];

@@ -6,6 +6,12 @@ export type { VerifyResult, VerifySettings, Failure } from './verify/verify.js';
 export type { VerifyInput } from './verify/config.js';
 export type { InvariantSummary } from './verify/summary.js';
 export { formatReport } from './report/console.js';
+export { renderHtmlReport, writeHtmlReport } from './report/html/html-report.js';
+export { VERIFY_SCHEMA } from './verify/verify.js';
+export { parseSavedResult, readSavedResult, serializeResult, writeSavedResult } from './verify/saved-result.js';
+export { recheckResult } from './verify/recheck.js';
+export type { Recheck } from './verify/recheck.js';
+export type { RecordedSettings } from './verify/recorded-settings.js';
 export { checkRun, INVARIANTS } from './check/index.js';
 export type { CheckResult, CheckStatus, Invariant, InvariantId, Violation } from './check/index.js';
 export type {

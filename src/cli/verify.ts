@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { BUILTIN_CLIENT_NAMES } from '../clients/registry.js';
 import { formatFound, formatReport } from '../report/console.js';
+import { writeHtmlReport } from '../report/html/html-report.js';
 import { Progress } from '../report/progress.js';
 import { faultNames } from '../scenario/faults.js';
 import type { VerifyInput } from '../verify/config.js';
@@ -9,6 +9,7 @@ import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
 import type { VerifyEvent } from '../verify/events.js';
 import { verify } from '../verify/run-verify.js';
 import { verifyInLanes } from '../verify/lanes.js';
+import { writeSavedResult } from '../verify/saved-result.js';
 
 /** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
 export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
@@ -31,6 +32,7 @@ function inputFrom(raw: Record<string, string | boolean | undefined>): VerifyInp
     shrinkBudgetMs: raw.shrinkBudgetMs as string,
     checkReplay: raw.checkReplay as string,
     json: raw.json as string | undefined,
+    report: raw.report as string | undefined,
     lanes: raw.lanes as string,
     exec: raw.exec as string | undefined,
   };
@@ -80,7 +82,8 @@ export function verifyCommand(): Command {
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
     .option('--shrink-budget-ms <n>', 'wall-clock budget for shrinking, from the first failure', String(DEFAULTS.shrinkBudgetMs))
     .option('--check-replay <n>', 'replay the final counterexample N times to check it reproduces (0: skip)', String(DEFAULTS.checkReplay))
-    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON')
+    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON: crosstalk check reads it')
+    .option('--report <file>', "write the HTML report: the counterexample's timeline, a lane per socket and per caller")
     .option('--lanes <n>', 'run the runs across N worker threads (one per core), lane k seeded with seed+k', '1')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const input = inputFrom(raw);
@@ -117,9 +120,14 @@ export function verifyCommand(): Command {
         progress.clear();
       }
       process.stdout.write(`${formatReport(result).join('\n')}\n`);
+      // The result as files: the saved result (read back by check and report) and the HTML timeline.
       if (config.json !== undefined) {
-        await writeFile(config.json, `${JSON.stringify(result, null, 2)}\n`);
+        await writeSavedResult(config.json, result);
         process.stdout.write(`JSON written to ${config.json}\n`);
+      }
+      if (config.report !== undefined) {
+        await writeHtmlReport(config.report, result);
+        process.stdout.write(`HTML report written to ${config.report}\n`);
       }
       process.exitCode = result.verdict === 'safe' ? VERIFY_EXIT.safe : VERIFY_EXIT.violated;
     });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClientUnderTest, Operation } from '../clients/contract.js';
 import type { CallOutcome, CallRecord } from '../history/run-history.js';
 import type { CallerPlan, OpPlan, Scenario, Tenant } from '../scenario/scenario.js';
+import { LoopClock } from './loop-clock.js';
 import type { TimedLog } from './timed-log.js';
 
 export function digestText(text: string): string {
@@ -47,6 +48,7 @@ export class Calls {
   private frozen = false;
   private readonly live = new Map<string, LiveCall>();
   private readonly tenants: Map<string, Tenant>;
+  private readonly passes = new LoopClock();
 
   constructor(
     private readonly client: ClientUnderTest,
@@ -86,6 +88,8 @@ export class Calls {
       db: op.db,
       issuedAt: performance.now(),
       settledAt: null,
+      issuedPass: this.passes.now(),
+      settledPass: null,
       abortPlanned: op.abort !== null,
       abortAt: op.abort?.at ?? null,
       outcome: { type: 'hung' },
@@ -115,6 +119,7 @@ export class Calls {
       live.done = true;
       record.outcome = outcome;
       record.settledAt = performance.now();
+      record.settledPass = this.passes.now();
       this.lastEventAt = record.settledAt;
       this.outstanding -= 1;
       this.live.delete(op.opId);

@@ -23,7 +23,7 @@ export interface QuietProbe {
  * stall is processed before the verdict.
  */
 export function watchForQuiet(probe: QuietProbe, quietMs: number): { hung: Promise<number>; stop: () => void } {
-  const period = Math.max(5, Math.floor(quietMs / 4));
+  const period = Math.max(5, Math.floor(quietMs / 5));
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let resolveHung: (quietFor: number) => void = () => undefined;

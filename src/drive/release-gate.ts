@@ -2,6 +2,7 @@ import type { TimedStep } from '../history/run-history.js';
 import type { ServerActivity } from '../server/activity.js';
 import type { PlanSource, ResponsePlan } from '../server/response-plan.js';
 import type { OpPlan } from '../scenario/scenario.js';
+import { WriteTurns } from './write-turns.js';
 
 interface Held {
   op: OpPlan;
@@ -50,6 +51,8 @@ export class ReleaseGate implements PlanSource {
   private disposed = false;
   /** Held responses released so far, in order (for tests and the report). */
   readonly releasedOrder: string[] = [];
+  /** Paces the pieces of released responses (see WriteTurns). */
+  readonly turns = new WriteTurns();
 
   constructor(
     private readonly opsByRequestId: ReadonlyMap<string, OpPlan>,
@@ -59,14 +62,14 @@ export class ReleaseGate implements PlanSource {
   planFor(requestId: string | undefined): ResponsePlan | undefined {
     const op = requestId === undefined ? undefined : this.opsByRequestId.get(requestId);
     if (op === undefined) return undefined;
-    const plan: ResponsePlan = { ...op.response, gate: () => this.hold(op) };
+    const plan: ResponsePlan = { ...op.response, gate: () => this.hold(op), turn: () => this.turns.turn() };
     if (op.abort?.at === 'body') plan.midBody = { atByte: op.abort.afterBytes, gate: () => this.hooks.onMidBody(op) };
     return plan;
   }
 
-  /** How many responses are held (pinned ones included): while any are, the schedule has something to release. */
+  /** Responses held (pinned ones included) and pieces waiting to be written: the schedule still has work. */
   get holding(): number {
-    return this.held.length;
+    return this.held.length + this.turns.waiting;
   }
 
   /** Call whenever a call settles: fewer outstanding calls may complete a batch. */
@@ -77,6 +80,7 @@ export class ReleaseGate implements PlanSource {
   /** Release everything still held and stop timing. */
   dispose(): void {
     this.disposed = true;
+    this.turns.dispose();
     clearTimeout(this.timer);
     this.timer = undefined;
     for (const entry of this.held.splice(0)) entry.release();

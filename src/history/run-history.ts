@@ -25,6 +25,12 @@ export interface CallRecord {
   db: string;
   issuedAt: Millis;
   settledAt: Millis | null;
+  /**
+   * Passes of the event loop at issue and at settle (see LoopClock): a call issued in a later pass than another's
+   * reply was delivered could have had that reply's socket. Absent in histories from clients out of process.
+   */
+  issuedPass?: number;
+  settledPass?: number | null;
   abortPlanned: boolean;
   /** Where the scenario had the caller abort (see AbortPoint), null when it waits for its answer. */
   abortAt: AbortPoint['at'] | null;
@@ -48,6 +54,16 @@ export interface TimedStep {
   detail: string;
 }
 
+/**
+ * Sockets still open after the client's close(), which the harness then destroyed: found when the close bound
+ * passed, or once the server had seen nothing at all for the quiet period after close() returned.
+ */
+export interface SocketsLeftOpen {
+  by: 'bound' | 'quiet';
+  /** ms after close() returned (after it was called, for `bound` when it never returned). */
+  afterMs: number;
+}
+
 /** How a run's calls came to an end. */
 export type RunEnd =
   /** Every call settled. */
@@ -59,7 +75,10 @@ export type RunEnd =
   /** A signal stopped the run. */
   | 'interrupted';
 
-export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets'>> & { maxSockets: number | null };
+export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets' | 'maxRequestsPerSocket'>> & {
+  maxSockets: number | null;
+  maxRequestsPerSocket: number | null;
+};
 
 /** One verification run: the scenario, what every caller saw, what the server recorded, and the run's phases. */
 export interface RunHistory {
@@ -85,8 +104,9 @@ export interface RunHistory {
   closeCalledAt: Millis;
   /** When `client.close()` resolved; null if it had not within `closeBoundMs`. */
   closeReturnedAt: Millis | null;
-  /** When the server saw the run's last socket end; null if some were still open after `closeBoundMs`. */
+  /** When the server saw the run's last socket end; null if some were left open (see `socketsLeftOpen`). */
   socketsClosedAt: Millis | null;
+  socketsLeftOpen: SocketsLeftOpen | null;
   closeBoundMs: number;
   /** A signal ended the run early: its calls were cut short, so no invariant is judged on it. */
   interrupted: boolean;

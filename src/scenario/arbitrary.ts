@@ -4,6 +4,7 @@ import type { FaultedOp } from './faults.js';
 import { plainResponse } from './plain-response.js';
 import type { AbortPoint, CallerPlan, OpPlan, OperationKind, Scenario, Tenant } from './scenario.js';
 import { SCENARIO_SCHEMA } from './scenario.js';
+import { shrinkStructurally } from './shrink.js';
 
 export interface ScenarioConstraints {
   /** Tenants the callers act for (at least one); callers pick among them. */
@@ -100,7 +101,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
       .map((ops) => ({ tenant: tenant.name, ops }));
   });
 
-  return fc.array(callerArb, { minLength: 1, maxLength: constraints.maxCallers }).map((callers) => ({
+  const generated = fc.array(callerArb, { minLength: 1, maxLength: constraints.maxCallers }).map((callers) => ({
     schema: SCENARIO_SCHEMA,
     tenants,
     callers: callers.map(
@@ -118,4 +119,5 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
       }),
     ),
   }));
+  return shrinkStructurally(generated, constraints.maxOpsPerCaller);
 }

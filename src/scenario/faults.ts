@@ -35,19 +35,15 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   },
   {
     name: FAULT.drip,
-    explain: 'the body arrives in small pieces with pauses between them',
+    explain: 'the body arrives in many small pieces, each read on its own before the next is written',
     legitimate: 'read every piece before handing the socket back',
-    plan: fc
-      .record({ splitAt: offsets(400, 6), dripMs: ms(1, 6) })
-      .map((p) => ({ ...p, faults: [FAULT.drip] })),
+    plan: offsets(400, 6).map((splitAt) => ({ splitAt, faults: [FAULT.drip] })),
   },
   {
     name: FAULT.lateReply,
     explain: 'the reply comes after the caller has given up on it (it is held until the abort has settled)',
     legitimate: 'fail the call and never hand that socket, with its late reply, to another caller',
-    plan: fc
-      .record({ splitAt: offsets(300, 3), dripMs: ms(0, 3) })
-      .map((p) => ({ ...p, faults: [FAULT.lateReply] })),
+    plan: offsets(300, 3).map((splitAt) => ({ splitAt, faults: [FAULT.lateReply] })),
     callerAbort: { at: 'held' },
   },
   {
@@ -105,14 +101,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
         status: fc.constantFrom(500 as const, 503 as const),
         bodyBytes: ms(2_000, 24_000),
         splitAt: offsets(2_000, 4),
-        dripMs: ms(1, 4),
       })
-      .map(({ status, bodyBytes, splitAt, dripMs }) => ({
-        replaceWith: { status, bodyBytes },
-        splitAt,
-        dripMs,
-        faults: [FAULT.largeError],
-      })),
+      .map(({ status, bodyBytes, splitAt }) => ({ replaceWith: { status, bodyBytes }, splitAt, faults: [FAULT.largeError] })),
   },
   {
     name: FAULT.trailers,

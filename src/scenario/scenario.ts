@@ -17,7 +17,7 @@ export interface Tenant {
 }
 
 /** The serializable part of a ResponsePlan (the gate is the engine's, added at run time). */
-export type WirePlan = Omit<ResponsePlan, 'gate' | 'midBody'>;
+export type WirePlan = Omit<ResponsePlan, 'gate' | 'midBody' | 'turn'>;
 
 /**
  * When a caller gives up on an operation, placed on the schedule rather than the wall clock, so a replay aborts at
@@ -88,6 +88,9 @@ export function describeScenario(scenario: Scenario): string[] {
       if (op.stagger > 0) extras.push(`after ${op.stagger} ${op.stagger === 1 ? 'release' : 'releases'}`);
       if (op.idleGapMs > 0) extras.push(`idle ${op.idleGapMs}ms (timed)`);
       if (op.abort !== null) extras.push(describeAbort(op.abort));
+      if (op.response.headerDelayMs !== undefined && (op.response.faults ?? []).length === 0) {
+        extras.push(`slow head ${op.response.headerDelayMs}ms`);
+      }
       const faults = op.response.faults ?? [];
       if (faults.length > 0) extras.push(`server: ${faults.join('+')}`);
       const suffix = extras.length > 0 ? ` [${extras.join(', ')}]` : '';

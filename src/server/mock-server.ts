@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import { HARNESS_END } from '../history/records.js';
 import type { ServerActivity } from './activity.js';
 import type { RecorderMark } from './recorder.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -143,7 +144,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    connections.destroyAll('server-shutdown');
+    connections.destroyAll(HARNESS_END.shutdown);
     await closed;
     // node reports the server closed before the sockets' own close events; their records are final after those.
     await connections.whenEmpty(CLOSE_WAIT_MS);
@@ -173,7 +174,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     openSockets: () => connections.size,
     activity: () => connections.activity.snapshot(),
     whenSocketsClosed: (timeoutMs, since) => connections.whenEmpty(timeoutMs, since?.sockets ?? 0),
-    destroySockets: () => connections.destroyAll('destroyed-between-runs'),
+    destroySockets: () => connections.destroyAll(HARNESS_END.destroyed),
     close: () => (closing ??= close()),
   };
 }

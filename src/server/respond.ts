@@ -97,6 +97,7 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   // A 100 is sent on arrival, if at all: a client that asked for it withholds its body until it sees it.
   for (const code of plan.interim ?? []) if (code === 103) response.writeEarlyHints(EARLY_HINTS);
   if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed))) return;
+  if (plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
   const { status, headers, body, chunked } = plannedHead(job, plan);
   record.status = status;
@@ -109,6 +110,7 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   const cut = plan.resetAtByte === undefined ? bodyLength : Math.min(plan.resetAtByte, bodyLength);
   if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
   if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
+  if (plan.bodyDelayMs !== undefined && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
   // Where the engine pauses the body for a caller's abort: after at least the head, before the last byte.
   const midBodyAt = plan.midBody === undefined ? undefined : Math.max(0, Math.min(plan.midBody.atByte, cut - 1));
@@ -123,14 +125,15 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
       record.bytes += to - from;
       from = to;
     }
+    const last = index === offsets.length - 1;
     if (to === midBodyAt) {
       if (to === 0) response.flushHeaders();
       await untilClosed(plan.midBody!.gate(), closed);
       if (closed.aborted || response.destroyed) return;
-      continue;
+    } else if (!last && plan.turn === undefined && plan.dripMs !== undefined && plan.dripMs > 0) {
+      if (!(await pause(plan.dripMs, closed))) return;
     }
-    const last = index === offsets.length - 1;
-    if (!last && plan.dripMs !== undefined && plan.dripMs > 0 && !(await pause(plan.dripMs, closed))) return;
+    if (!last && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
   }
   if (plan.resetAtByte !== undefined) {
     reset(job, 'fault:reset-mid-body');
@@ -197,6 +200,12 @@ async function pause(ms: number, closed: AbortSignal): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Wait for the engine's turn to write; false when the socket closed meanwhile. */
+async function take(turn: () => Promise<void>, closed: AbortSignal): Promise<boolean> {
+  await untilClosed(turn(), closed);
+  return !closed.aborted;
 }
 
 /** Wait for the gate, or for the socket to close: a gate the engine never opens must not pin a dead response. */

@@ -24,6 +24,8 @@ export interface VerifyInput {
   /** Replays of the final counterexample that check it reproduces (0 skips the check). */
   checkReplay?: string | number;
   json?: string;
+  /** Where to write the HTML report (the timeline of the counterexample). */
+  report?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
   /** A worker command speaking the worker protocol (`--exec "CMD ARGS"`): the client under test in any language. */
@@ -52,6 +54,7 @@ export interface VerifyConfig {
   shrinkBudgetMs: number;
   checkReplay: number;
   json: string | undefined;
+  report: string | undefined;
   lanes: number;
   /** null: the client is a module (`client`); otherwise a worker process speaking the worker protocol. */
   exec: ExecConfig | null;
@@ -65,7 +68,7 @@ export const DEFAULTS = {
   runs: 100,
   timeoutMs: 5_000,
   deadlineMs: 4_000,
-  quietMs: 300,
+  quietMs: 200,
   closeBoundMs: 1_000,
   graceMs: 15,
   timeBudgetMs: 300_000,
@@ -146,6 +149,7 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     shrinkBudgetMs: integer('shrink-budget-ms', input.shrinkBudgetMs, DEFAULTS.shrinkBudgetMs, 0, 86_400_000),
     checkReplay: integer('check-replay', input.checkReplay, DEFAULTS.checkReplay, 0, 1_000),
     json: input.json?.trim() || undefined,
+    report: input.report?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
     exec,
   };

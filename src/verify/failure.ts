@@ -4,7 +4,7 @@ import type { Scenario } from '../scenario/scenario.js';
 
 /** How shrinking went: the steps fast-check took towards a smaller case, and why it stopped. */
 export interface ShrinkStats {
-  /** Smaller cases accepted (each failed twice in a row with every invariant the first failure broke). */
+  /** Smaller cases accepted (each broke every invariant the first failure broke; twice, if its run was timed). */
   steps: number;
   /** Candidates tried, accepted or not (a confirmation run is not counted). */
   tried: number;

@@ -81,6 +81,7 @@ export async function verifyInLanes(
   return {
     ...first,
     seed: failing?.seed ?? input.seed,
+    settings: { ...first.settings, runs: input.runs },
     verdict,
     interrupted: results.some((r) => r.interrupted),
     runs: results.reduce((sum, r) => sum + r.runs, 0),

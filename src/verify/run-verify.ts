@@ -63,6 +63,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       shrinkBudgetMs: config.shrinkBudgetMs,
       replayChecks: config.checkReplay,
       responsePlan: config.faults === null ? undefined : faultedResponse(config.faults),
+      faults: config.faults,
       // Callers giving up mid-request is a fault of the caller side: on with the server's faults.
       abortPercent: config.faults === null ? 0 : CALLER_ABORT_PERCENT,
       idleGapMs: config.faults === null ? undefined : IDLE_GAP_MS,

@@ -15,8 +15,15 @@ import { breaksAll, failingCase, violatedInvariants } from './failure.js';
 import { checkReplays } from './replay-check.js';
 import type { InvariantSummary } from './summary.js';
 import { SummaryBuilder } from './summary.js';
+import type { RecordedSettings } from './recorded-settings.js';
+import { recordSettings } from './recorded-settings.js';
 import { tenantsFromAccounts } from './tenants.js';
 
+/**
+ * The version of a result's shape, saved files included (`verify --json`; read back by `crosstalk check` and
+ * `crosstalk report`). Bump it when a field is renamed, removed or made required; new optional fields need no bump.
+ * 2: the first failure as found, shrink and replay statistics, and the settings the verification ran with.
+ */
 export const VERIFY_SCHEMA = 2 as const;
 
 export interface VerifySettings {
@@ -53,6 +60,8 @@ export interface VerifySettings {
   noShrink?: boolean;
   /** How the replay command names the client, when not `--client <clientName>` (e.g. `--exec '…'`). */
   replayClient?: string;
+  /** The names of the faults `responsePlan` draws from, for the result's record (null or absent: faults off). */
+  faults?: string[] | null;
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   /** Stops the verification: the run under way ends at once, and what was found so far is the result. */
@@ -73,6 +82,8 @@ export interface VerifyResult {
   callers: number;
   opsPerCaller: number;
   seed: number;
+  /** What was asked: runs, faults, timeouts (see RecordedSettings). */
+  settings: RecordedSettings;
   verdict: 'safe' | 'violated' | 'inconclusive';
   /** Set when a signal stopped the verification early (what was found so far is still reported). */
   interrupted: boolean;
@@ -100,8 +111,8 @@ interface Evaluated {
 /**
  * Runs the property: randomized scenarios, each through one fresh shared client, every run checked. The first
  * failure is announced as soon as it is seen; shrinking then looks for a smaller case that breaks every invariant it
- * broke, within its own budget, and accepts a candidate only if it fails twice in a row (a case that fails once by
- * luck would not replay). Returns data; throws only for harness bugs and bad configuration.
+ * broke, within its own budget; a candidate whose run waited on the wall clock must fail twice in a row (a case that
+ * fails once by luck would not replay). Returns data; throws only for harness bugs and bad configuration.
  */
 export async function verifyAgainst(server: VerifyServer, settings: VerifySettings): Promise<VerifyResult> {
   const started = performance.now();
@@ -126,6 +137,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   const shrink = { steps: 0, tried: 0, runs: 0, ended: 'exhausted' as ShrinkStats['ended'] };
   let harnessError: unknown = null;
   let interrupted = false;
+  let replayPassed = false;
   /** fast-check abandons a run cut short by the time budget; it must finish before the server is used again. */
   let inFlight: Promise<unknown> = Promise.resolve();
 
@@ -154,6 +166,11 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     return { history, checks: checkRun(history) };
   };
 
+  // Throwing an interrupting precondition failure ends fast-check's loop at once, keeping the smallest failure seen.
+  const interrupt = (): never => {
+    throw new fc.PreconditionFailure(true);
+  };
+
   const stopped = (): boolean => {
     if (harnessError !== null) return true;
     if (settings.signal?.aborted === true) {
@@ -171,6 +188,12 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     const violated = violatedInvariants(evaluated.checks);
     const runs = settings.path === undefined ? settings.runs : 1;
     settings.onEvent?.({ type: 'search', run: searchRuns, runs, elapsedMs: performance.now() - started });
+    // A replayed path that passes is the answer: left alone, fast-check would go on to the case's siblings in the
+    // shrink tree, and might report one of them as if the replay had reproduced.
+    if (violated.length === 0 && settings.path !== undefined) {
+      replayPassed = true;
+      return interrupt();
+    }
     if (violated.length === 0) return true;
     // fast-check's path to a generated value is its index: this run replays on its own as `--path <index>`.
     const path = settings.path ?? String(searchRuns - 1);
@@ -192,7 +215,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   const shrinkStep = async (scenario: Scenario): Promise<boolean> => {
     if (performance.now() - shrinkStartedAt > shrinkBudgetMs) {
       shrink.ended = 'budget';
-      return true;
+      throw new fc.PreconditionFailure(true);
     }
     const target = found!.violated;
     shrink.tried += 1;
@@ -200,11 +223,15 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     let evaluated = await execute(scenario);
     shrink.runs += 1;
     if (evaluated !== null && breaksAll(evaluated.checks, target)) {
-      // Confirm: a case that fails only now and then would shrink towards luck, and its replay would say SAFE.
-      const again = await execute(scenario);
-      shrink.runs += 1;
-      accepted = again !== null && breaksAll(again.checks, target);
-      if (accepted) evaluated = again;
+      accepted = true;
+      // A run that waited on the wall clock somewhere may have failed by luck, and shrinking towards luck ends in a
+      // case whose replay says SAFE: such a candidate must fail a second time. A run wholly on the schedule replays.
+      if (evaluated.history.timedStepCount > 0) {
+        const again = await execute(scenario);
+        shrink.runs += 1;
+        accepted = again !== null && breaksAll(again.checks, target);
+        if (accepted) evaluated = again;
+      }
     }
     if (accepted) {
       shrink.steps += 1;
@@ -227,14 +254,15 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     if (stopped()) {
       if (phase === 'shrink') shrink.ended = 'interrupted';
-      return true;
+      return interrupt();
     }
     try {
       return phase === 'search' ? await searchStep(scenario) : await shrinkStep(scenario);
     } catch (error) {
-      // Not a verdict on the client: remember it, let fast-check wind down, rethrow below.
+      if (fc.PreconditionFailure.isFailure(error)) throw error;
+      // Not a verdict on the client: remember it, stop fast-check, rethrow below.
       harnessError = error;
-      return true;
+      return interrupt();
     }
   });
 
@@ -296,7 +324,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   for (const check of failure?.checks ?? []) {
     if (check.status === 'violated') invariants.find((i) => i.invariant === check.invariant)!.status = 'violated';
   }
-  const cutShort = interrupted || details.interrupted;
+  const cutShort = interrupted || (details.interrupted && !replayPassed);
   return {
     schema: VERIFY_SCHEMA,
     client: settings.clientName,
@@ -304,6 +332,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     callers: settings.callers,
     opsPerCaller: settings.opsPerCaller,
     seed: settings.seed,
+    settings: recordSettings(settings),
     verdict: failure !== null ? 'violated' : cutShort ? 'inconclusive' : 'safe',
     interrupted,
     runs: searchRuns,

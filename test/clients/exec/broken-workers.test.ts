@@ -49,7 +49,7 @@ describe('crosstalk verify --exec with a broken worker', () => {
   it('a crash mid-run: exit 2, with what it left unanswered and the last lines of its stderr', async () => {
     const run = await verifyWith('crash');
     expect(run.code, run.out + run.err).toBe(2);
-    expect(run.err).toMatch(/exited with code 3 during session s1(, with \d+ operations unanswered \(r1-c\d-o\d)?/);
+    expect(run.err).toMatch(/exited with code 3 during session s\d+(, with \d+ operations unanswered \(r\d+-c\d-o\d)?/);
     expect(run.err).toContain('Last lines on its stderr:');
     expect(run.err).toContain('  | RuntimeError: boom');
     expect(run.workerAlive).toBe(false);

@@ -170,9 +170,9 @@ export class ExecClient {
   private deliver(message: Exclude<FromWorker, FatalMessage>): { code: ConfigErrorCode; text: string } | null {
     const session = this.sessions.get(message.session);
     const number = /^s(\d+)$/.exec(message.session)?.[1];
-    if (session === undefined && (message.type === 'result' || message.type === 'error') && Number(number) < this.sessionCount) {
-      // An operation of a session closed long ago, finished at last (a call its client could not stop): too late
-      // to matter, and too old to be told apart from an answer given twice.
+    if (session === undefined && (message.type === 'result' || message.type === 'error') && Number(number) <= this.sessionCount) {
+      // An operation of a session already closed and drained, finished at last (a call its client could not stop,
+      // past the drain's bound): too late to matter, and too old to be told apart from an answer given twice.
       return null;
     }
     if (session === undefined) {

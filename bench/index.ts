@@ -1,15 +1,11 @@
 import { serverThroughput } from './server-throughput.js';
 import { verifyThroughput } from './verify-throughput.js';
 import { detection } from './detection.js';
-
-/** One benchmark: prints its own table; never asserts (numbers are for people, not CI). */
-export interface Bench {
-  name: string;
-  run(): Promise<void>;
-}
+import { gate } from './gate.js';
+import type { Bench } from './bench.js';
 
 /** Every benchmark, run in turn. Adding one is an import above and an entry here. */
-const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, detection];
+const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, detection, gate];
 
 for (const bench of BENCHES) {
   console.log(`\n## ${bench.name}\n`);

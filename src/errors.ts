@@ -24,6 +24,10 @@ export const ConfigErrorCode = {
   ClientFactory: 'CROSSTALK_CLIENT_FACTORY',
   /** An option's value is out of range or malformed. */
   BadOption: 'CROSSTALK_BAD_OPTION',
+  /** The `--exec` worker could not be started, exited or reported itself unable to go on. */
+  ExecWorker: 'CROSSTALK_EXEC_WORKER',
+  /** The `--exec` worker broke the worker protocol: a line that is no message, a reply twice or never. */
+  ExecProtocol: 'CROSSTALK_EXEC_PROTOCOL',
   /** A saved result that cannot be read: missing, not JSON, not a result, or from another schema version. */
   BadResult: 'CROSSTALK_BAD_RESULT',
 } as const;

@@ -34,6 +34,7 @@ function inputFrom(raw: Record<string, string | boolean | undefined>): VerifyInp
     json: raw.json as string | undefined,
     report: raw.report as string | undefined,
     lanes: raw.lanes as string,
+    exec: raw.exec as string | undefined,
   };
 }
 
@@ -67,6 +68,7 @@ export function verifyCommand(): Command {
         DEFAULTS.client,
       ),
     )
+    .option('--exec <command>', 'a worker in any language, speaking the worker protocol on stdin/stdout (see README)')
     .option('--connections <n>', 'pool bound configured on the client', String(DEFAULTS.connections))
     .option('--callers <n>', 'most concurrent callers in a run', String(DEFAULTS.callers))
     .option('--ops <n>', 'most operations per caller', String(DEFAULTS.ops))

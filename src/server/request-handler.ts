@@ -42,9 +42,18 @@ export function handleRequest(
   const entry = arrive(context, connection, request, arrivedAt);
   const record = entry.record;
   context.connections.activity.touch();
+  // 'finish' waits for the socket's write callback, an event-loop turn or more after the last byte went to the
+  // transport: time enough for a client in another process to read the reply and write its next request on the
+  // socket, which would then look pipelined. The last byte's time is when the response was ended.
+  let endedAt: number | null = null;
+  const end = response.end;
+  response.end = function (this: ServerResponse, ...args: unknown[]) {
+    endedAt ??= performance.now();
+    return (end as (...rest: unknown[]) => ServerResponse).apply(this, args);
+  } as typeof response.end;
   response.once('finish', () => {
     context.connections.activity.touch();
-    record.lastByteAt = performance.now();
+    record.lastByteAt = endedAt ?? performance.now();
     if (record.outcome === 'closed-early') record.outcome = 'complete';
     // The client asked for `Connection: close` (or spoke HTTP/1.0): node closes after this response.
     if (!response.shouldKeepAlive) context.connections.ended(connection, 'server-close', 'request-close');

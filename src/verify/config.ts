@@ -1,3 +1,5 @@
+import { splitCommandLine } from '../clients/exec/command-line.js';
+import type { ExecClientSettings } from '../clients/exec/exec-client.js';
 import { ConfigError, ConfigErrorCode } from '../errors.js';
 import { faultNames } from '../scenario/faults.js';
 
@@ -26,7 +28,12 @@ export interface VerifyInput {
   report?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
+  /** A worker command speaking the worker protocol (`--exec "CMD ARGS"`): the client under test in any language. */
+  exec?: string;
 }
+
+/** `--exec`: the command as given (for messages and the replay command), its words, and the worker's bounds. */
+export type ExecConfig = Omit<ExecClientSettings, 'callers'>;
 
 /** Resolved and validated: the only place defaults live. */
 export interface VerifyConfig {
@@ -49,6 +56,8 @@ export interface VerifyConfig {
   json: string | undefined;
   report: string | undefined;
   lanes: number;
+  /** null: the client is a module (`client`); otherwise a worker process speaking the worker protocol. */
+  exec: ExecConfig | null;
 }
 
 export const DEFAULTS = {
@@ -65,6 +74,10 @@ export const DEFAULTS = {
   timeBudgetMs: 300_000,
   shrinkBudgetMs: 30_000,
   checkReplay: 5,
+  /** A worker's first answer may wait for its interpreter to start and import its client library. */
+  execStartMs: 15_000,
+  execReplyMs: 5_000,
+  execExitGraceMs: 2_000,
 } as const;
 
 function bad(message: string): ConfigError {
@@ -91,6 +104,23 @@ function faultList(value: VerifyInput['faults']): string[] | null {
   return names;
 }
 
+function execConfig(input: VerifyInput): ExecConfig | null {
+  if (input.exec === undefined) return null;
+  const command = input.exec.trim();
+  const split = splitCommandLine(command);
+  if (!split.ok) throw bad(`--exec must be a command line such as "python3 worker.py --mode shared": ${split.problem}.`);
+  if (input.client !== undefined && input.client.trim() !== '' && input.client.trim() !== DEFAULTS.client) {
+    throw bad('--exec and --client each name the client under test: give one.');
+  }
+  return {
+    command,
+    argv: split.argv,
+    startBoundMs: DEFAULTS.execStartMs,
+    replyBoundMs: DEFAULTS.execReplyMs,
+    exitGraceMs: DEFAULTS.execExitGraceMs,
+  };
+}
+
 /** A seed when none was given: from the clock, printed first so the run can be repeated. */
 export function freshSeed(): number {
   return (Date.now() ^ (process.hrtime()[1] << 7)) | 0;
@@ -100,8 +130,9 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
   const path = input.path?.trim() || undefined;
   if (path !== undefined && input.seed === undefined) throw bad('--path replays a counterexample and needs --seed.');
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw bad(`--path must look like 12:0:3 (got "${path}").`);
+  const exec = execConfig(input);
   return {
-    client: input.client?.trim() || DEFAULTS.client,
+    client: exec?.command ?? (input.client?.trim() || DEFAULTS.client),
     connections: integer('connections', input.connections, DEFAULTS.connections, 1, 256),
     callers: integer('callers', input.callers, DEFAULTS.callers, 1, 256),
     opsPerCaller: integer('ops', input.ops, DEFAULTS.ops, 1, 100),
@@ -120,5 +151,6 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     json: input.json?.trim() || undefined,
     report: input.report?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
+    exec,
   };
 }

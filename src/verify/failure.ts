@@ -66,13 +66,15 @@ export interface ReplayShape {
   connections: number;
   callers: number;
   opsPerCaller: number;
+  /** How the command names the client, when not `--client <clientName>` (e.g. `--exec '…'`). */
+  replayClient?: string;
   replayArgs?: string[];
 }
 
 export function failingCase(shape: ReplayShape, seed: number, path: string): FailingCase {
   const args = [
     'npx crosstalk verify',
-    `--client ${shape.clientName}`,
+    shape.replayClient ?? `--client ${shape.clientName}`,
     `--connections ${shape.connections}`,
     `--callers ${shape.callers}`,
     `--ops ${shape.opsPerCaller}`,

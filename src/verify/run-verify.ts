@@ -1,4 +1,6 @@
 import type { ClientFactory } from '../clients/contract.js';
+import { quoteForShell } from '../clients/exec/command-line.js';
+import { ExecClient } from '../clients/exec/exec-client.js';
 import { loadClient } from '../clients/registry.js';
 import { formatReport } from '../report/console.js';
 import { faultedResponse } from '../scenario/faults.js';
@@ -35,14 +37,18 @@ function replayArgs(config: VerifyConfig): string[] {
 /** Verify a client, from options as a user gives them. Returns data; throws `ConfigError` for bad options. */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const config = resolveVerifyConfig(options);
+  // A worker process (one per verification: per lane) when the client is given as `--exec`.
+  const exec = options.factory === undefined && config.exec !== null ? new ExecClient({ ...config.exec, callers: config.callers }) : null;
   const loaded =
     options.factory !== undefined
       ? { name: options.client ?? 'custom', factory: options.factory }
-      : await loadClient(config.client);
+      : exec !== null
+        ? { name: config.client, factory: exec.factory }
+        : await loadClient(config.client);
   const own = options.server === undefined ? await startMockServer() : undefined;
   const server: VerifyServer = options.server ?? own!;
   try {
-    return await verifyAgainst(server, {
+    const verifying = verifyAgainst(server, {
       clientName: loaded.name,
       factory: loaded.factory,
       connections: config.connections,
@@ -64,10 +70,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       // Callers giving up mid-request is a fault of the caller side: on with the server's faults.
       abortPercent: config.faults === null ? 0 : CALLER_ABORT_PERCENT,
       idleGapMs: config.faults === null ? undefined : IDLE_GAP_MS,
+      replayClient: config.exec === null ? undefined : `--exec ${quoteForShell(config.exec.command)}`,
       replayArgs: replayArgs(config),
       onEvent: options.onEvent,
       signal: options.signal,
     });
+    return await (exec === null ? verifying : exec.settle(verifying));
   } finally {
     await own?.close();
   }

@@ -39,6 +39,8 @@ export interface VerifySettings {
   noShrink?: boolean;
   /** The names of the faults `responsePlan` draws from, for the result's record (null or absent: faults off). */
   faults?: string[] | null;
+  /** How the replay command names the client, when not `--client <clientName>` (e.g. `--exec '…'`). */
+  replayClient?: string;
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   /** Stops the verification: the run under way ends at once, and what was found so far is the result. */

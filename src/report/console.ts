@@ -3,6 +3,7 @@ import { describeScenario } from '../scenario/scenario.js';
 import type { InvariantSummary } from '../verify/summary.js';
 import type { Failure, FoundFailure } from '../verify/failure.js';
 import type { VerifyResult } from '../verify/verify.js';
+import { count } from './words.js';
 
 const STATUS_WORD = { holds: 'holds', violated: 'VIOLATED', 'not-exercised': 'not exercised' } as const;
 
@@ -53,7 +54,6 @@ export function formatFound(found: FoundFailure, lane?: number): string[] {
 }
 
 /** `1 caller`, `3 callers`. */
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function shrinkLine(failure: Failure): string {
   const size =

@@ -2,6 +2,7 @@ import type { CheckResult } from '../check/index.js';
 import type { Recheck } from '../verify/recheck.js';
 import type { VerifyResult } from '../verify/verify.js';
 import { verdictTable } from './console.js';
+import { count } from './words.js';
 
 const STATUS_WORD = { holds: 'holds', violated: 'VIOLATED', 'not-exercised': 'not exercised' } as const;
 
@@ -37,8 +38,9 @@ export function formatRecheck(result: VerifyResult, recheck: Recheck, source: st
   }
   const history = failure.history;
   lines.push(
-    `Re-checked the counterexample's history: ${history.scenario.callers.length} callers, ${history.calls.length} ` +
-      `calls, ${history.server.requests.length} requests on ${history.server.sockets.length} sockets.`,
+    `Re-checked the counterexample's history: ${count(history.scenario.callers.length, 'caller')}, ` +
+      `${count(history.calls.length, 'call')}, ${count(history.server.requests.length, 'request')} on ` +
+      `${count(history.server.sockets.length, 'socket')}.`,
     '',
     ...checksTable(failure.checks, recheck.checks),
   );

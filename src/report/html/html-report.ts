@@ -8,6 +8,7 @@ import * as draw from './timeline-draw.js';
 import { escapeHtml as esc } from './timeline-draw.js';
 import { timelineModel } from './timeline-model.js';
 import type { TimelineModel } from './timeline-types.js';
+import { count } from '../words.js';
 
 /**
  * The HTML report: one self-contained file (styles, script and data inside, nothing fetched) drawn from the same
@@ -141,14 +142,10 @@ function scenarioSection(result: VerifyResult): string {
   const history = failure.history;
   const callers = Math.max(history.scenario.callers.length, new Set(history.calls.map((c) => c.callerId)).size);
   return (
-    `<section class="card"><h2>The counterexample (after ${plural(failure.numShrinks, 'shrink')}): ${plural(callers, 'caller')}, ` +
-    `${plural(history.calls.length, 'call')}, ${plural(history.server.requests.length, 'request')} on ${plural(history.server.sockets.length, 'socket')}</h2>` +
+    `<section class="card"><h2>The counterexample (after ${count(failure.numShrinks, 'shrink')}): ${count(callers, 'caller')}, ` +
+    `${count(history.calls.length, 'call')}, ${count(history.server.requests.length, 'request')} on ${count(history.server.sockets.length, 'socket')}</h2>` +
     `<ul class="scenario">${describeScenario(failure.scenario).map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`
   );
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** JSON inside a <script> element: no `<` survives, so no `</script>` can end it early. */

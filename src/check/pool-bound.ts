@@ -81,7 +81,9 @@ export const poolBound: Invariant = {
     const maxBusySockets = maxOverlap(busyEvents);
 
     // Open sockets at each accept. An excess is a close in transit only if enough of the open sockets end within
-    // CLOSE_LAG_MS of that accept (and before the client's own close() began, which ends them all at once).
+    // CLOSE_LAG_MS of that accept, and before the client's own close() began, which ends them all at once. A close
+    // already in transit when close() began (a pool retiring an idle socket and warming its replacement just before
+    // close(), which is correct) lands after close() began but ahead of its sweep: before any socket opened since.
     let maxOpenSockets = 0;
     let overrun: { at: number; count: number; sockets: number[] } | undefined;
     const byAccept = [...history.server.sockets].sort((a, b) => a.acceptedAt - b.acceptedAt);
@@ -90,8 +92,12 @@ export const poolBound: Invariant = {
       const open = byAccept.filter((s) => s.acceptedAt <= at && (s.endedAt ?? Infinity) > at);
       maxOpenSockets = Math.max(maxOpenSockets, open.length);
       if (bound === null || open.length <= bound || overrun !== undefined) continue;
+      const sweptAt = Math.min(...open.filter((s) => s.acceptedAt >= at).map((s) => s.endedAt ?? Infinity));
       const closing = open.filter(
-        (s) => s.endedAt !== null && s.endedAt - at <= CLOSE_LAG_MS && s.endedAt < history.closeCalledAt,
+        (s) =>
+          s.endedAt !== null &&
+          s.endedAt - at <= CLOSE_LAG_MS &&
+          (s.endedAt < history.closeCalledAt || s.endedAt < sweptAt),
       ).length;
       if (open.length - closing > bound) overrun = { at, count: open.length, sockets: open.map((s) => s.socketId) };
     }

@@ -78,6 +78,30 @@ describe('checks on hand-built histories', () => {
     expect(v.violations[0]!.message).toContain('none of them on its way out');
   });
 
+  it('pool-bound: a socket retired just before close(), its FIN read after close() began, is on its way out', () => {
+    // The reference pool with an idle timeout and warm-up did this: socket 2 retired, socket 3 warmed, close() 0.3 ms
+    // later, socket 2's FIN read 0.2 ms after that, ahead of close()'s sweep of the others.
+    const h = new HistoryBuilder()
+      .socket(1, 0, 47)
+      .socket(2, 1, 40.5)
+      .socket(3, 40.1, 47)
+      .call('c0-o0', { at: 3, until: 6, socket: 1 })
+      .call('c1-o0', { at: 3, until: 7, socket: 2 })
+      .build();
+    h.closeCalledAt = 40.3;
+    expect(verdict(checkRun(h), 'pool-bound').violations).toEqual([]);
+    // The same ends in close()'s own sweep, after the new socket's: an overrun.
+    const late = new HistoryBuilder()
+      .socket(1, 0, 47)
+      .socket(2, 1, 47.5)
+      .socket(3, 40.1, 47)
+      .call('c0-o0', { at: 3, until: 6, socket: 1 })
+      .call('c1-o0', { at: 3, until: 7, socket: 2 })
+      .build();
+    late.closeCalledAt = 40.3;
+    expect(verdict(checkRun(late), 'pool-bound').violations[0]).toMatchObject({ socketId: 3 });
+  });
+
   it('pool-bound: two requests in flight on one socket without pipelining', () => {
     const h = new HistoryBuilder()
       .socket(1, 0)

@@ -63,11 +63,22 @@ interface Opened {
 
 function openedForCalls(history: RunHistory, index: HistoryIndex): Opened[] {
   const opened: Opened[] = [];
+  // Calls that ended (aborted, failed) before their request reached the server: a pool may have begun connecting for
+  // one, and the socket it gets then serves whoever comes next, as undici's Pool does. Each may own one new socket.
+  const orphans = history.calls
+    .filter((c) => c.outcome.type !== 'response' && !index.requestsById.has(c.requestId))
+    .map((c) => c.issuedAt)
+    .sort((a, b) => a - b);
   const sockets = history.server.sockets.filter((s) => s.handshakeAt !== null).sort((a, b) => a.acceptedAt - b.acceptedAt);
   for (const socket of sockets) {
     const first = index.requestsBySocket.get(socket.socketId)?.[0];
     const call = first === undefined ? undefined : index.callsByRequestId.get(first.requestId);
     if (first === undefined || call === undefined || call.issuedAt > socket.acceptedAt) continue;
+    const orphan = orphans.findIndex((issuedAt) => issuedAt <= socket.acceptedAt);
+    if (orphan >= 0) {
+      orphans.splice(orphan, 1);
+      continue;
+    }
     const retry = (index.requestsById.get(first.requestId) ?? []).some((r) => r !== first && r.arrivedAt < first.arrivedAt);
     if (!retry) opened.push({ socket, call });
   }

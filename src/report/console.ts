@@ -30,7 +30,7 @@ function violationLines(checks: CheckResult[]): string[] {
 }
 
 function verdictLine(result: VerifyResult): string {
-  if (result.verdict === 'safe') return `SAFE to share: ${result.client} held every invariant over ${result.runs} runs.`;
+  if (result.verdict === 'safe') return `SAFE to share: ${result.client} held every invariant over ${count(result.runs, 'run')}.`;
   if (result.verdict === 'inconclusive') {
     return result.interrupted
       ? `INCONCLUSIVE: interrupted after ${result.runs} runs of ${result.client}, before any violation was seen.`

@@ -136,6 +136,17 @@ describe('checks on hand-built histories', () => {
     expect(v.notes[0]).toContain('opened 2 sockets where 1 caller waited at once');
   });
 
+  it('reuse: a socket begun for a caller who aborted before sending may serve the next call (undici Pool does it)', () => {
+    const run = (aborted: boolean) => {
+      const b = new HistoryBuilder().socket(1, 0).socket(2, 26).call('c0-o0', { at: 10, until: 14, socket: 1 });
+      if (aborted) b.call('c1-o0', { at: 12, until: 13, served: false, got: 'error' });
+      return verdict(checkRun(b.call('c0-o1', { at: 25, until: 30, socket: 2 }).build()), 'reuse');
+    };
+    expect(run(true).violations).toEqual([]);
+    // Without the caller who left, socket 2 was opened for c0-o1 while socket 1 sat idle.
+    expect(run(false).violations[0]).toMatchObject({ requestId: 'r1-c0-o1', socketId: 2 });
+  });
+
   it('reuse: the same history is legitimate for a client that says it does not reuse', () => {
     const b = new HistoryBuilder().withTraits({ reuses: false, maxSockets: null });
     for (let i = 0; i < 4; i += 1) b.socket(i + 1, i * 20).call(`c0-o${i}`, { at: i * 20, until: i * 20 + 10, socket: i + 1 });

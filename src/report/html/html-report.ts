@@ -19,7 +19,7 @@ import { count } from '../words.js';
 const STATUS_WORD = { holds: 'holds', violated: 'VIOLATED', 'not-exercised': 'not exercised' } as const;
 
 function headline(result: VerifyResult): { text: string; tone: 'good' | 'bad' } {
-  if (result.verdict === 'safe') return { text: `SAFE to share: ${result.client} held every invariant over ${result.runs} runs.`, tone: 'good' };
+  if (result.verdict === 'safe') return { text: `SAFE to share: ${result.client} held every invariant over ${count(result.runs, 'run')}.`, tone: 'good' };
   if (result.verdict === 'inconclusive') {
     return { text: `INCONCLUSIVE: ${result.client} ran out of time after ${result.runs} runs without a violation.`, tone: 'bad' };
   }

@@ -2,12 +2,13 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { mergeCommand } from './cli/merge.js';
 import { serveCommand } from './cli/serve.js';
 import { verifyCommand } from './cli/verify.js';
 import { ConfigError } from './errors.js';
 
 /** Every subcommand. Adding one is an import above and an entry here. */
-const COMMANDS: ReadonlyArray<() => Command> = [verifyCommand, serveCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [verifyCommand, serveCommand, mergeCommand];
 
 /**
  * Exit codes: 0 done, 1 failed while running, 2 bad usage (unknown flag, bad value, unknown command, bad

@@ -24,6 +24,8 @@ export const ConfigErrorCode = {
   ClientFactory: 'CROSSTALK_CLIENT_FACTORY',
   /** An option's value is out of range or malformed. */
   BadOption: 'CROSSTALK_BAD_OPTION',
+  /** `crosstalk merge` was given files that are not the shards of one verification (or not shard results at all). */
+  ShardMismatch: 'CROSSTALK_SHARD_MISMATCH',
 } as const;
 
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];

@@ -6,6 +6,8 @@ import { faultNames } from '../scenario/faults.js';
 import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
 import { verify } from '../verify/run-verify.js';
 import { verifyInLanes } from '../verify/lanes.js';
+import { shardLine } from './shard-line.js';
+import { shardPart, verifyShard } from '../verify/shard.js';
 
 /** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
 export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
@@ -48,6 +50,9 @@ export function verifyCommand(): Command {
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
     .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON')
     .option('--lanes <n>', 'run the runs across N worker threads (one per core), lane k seeded with seed+k', '1')
+    // Scale (issue #10): a history streamed to disk, and one shard of a verification split across machines.
+    .option('--history <file>', "stream every run's joined history (calls and server records) to this JSONL file")
+    .option('--shard <k/n>', 'run shard k of n (lane k-1 of an n-lane run; needs --seed); join them with crosstalk merge')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const input = {
         client: raw.client as string,
@@ -63,6 +68,8 @@ export function verifyCommand(): Command {
         timeBudgetMs: raw.timeBudgetMs as string,
         json: raw.json as string | undefined,
         lanes: raw.lanes as string,
+        history: raw.history as string | undefined,
+        shard: raw.shard as string | undefined,
       };
       // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
       const config = resolveVerifyConfig(input);
@@ -72,11 +79,15 @@ export function verifyCommand(): Command {
           `${config.faults === null ? '' : `, faults: ${config.faults.length} kinds`}, seed ${config.seed}` +
           `${config.lanes > 1 && config.path === undefined ? ` (${config.lanes} lanes, seeds ${config.seed}..${config.seed + config.lanes - 1})` : ''}\n`,
       );
-      const bar = progress(config.path === undefined ? config.runs : 1);
+      if (config.shard !== undefined) process.stdout.write(`${shardLine(config)}\n`);
+      const bar = progress(config.path === undefined ? (config.shard === undefined ? config.runs : shardPart(config, config.shard).runs) : 1);
       const laned = config.lanes > 1 && config.path === undefined;
-      const result = laned
-        ? await verifyInLanes({ ...input, seed: config.seed, runs: config.runs }, config.lanes, bar.onRun)
-        : await verify({ ...input, seed: config.seed, onRun: bar.onRun });
+      const result =
+        config.shard !== undefined
+          ? await verifyShard({ ...input, seed: config.seed, onRun: bar.onRun })
+          : laned
+            ? await verifyInLanes({ ...input, seed: config.seed, runs: config.runs }, config.lanes, bar.onRun)
+            : await verify({ ...input, seed: config.seed, onRun: bar.onRun });
       bar.end();
       process.stdout.write(`${formatReport(result).join('\n')}\n`);
       if (config.json !== undefined) {

@@ -5,7 +5,8 @@ import { faultedResponse } from '../scenario/faults.js';
 import { startMockServer } from '../server/index.js';
 import type { VerifyConfig, VerifyInput } from './config.js';
 import { resolveVerifyConfig } from './config.js';
-import type { VerifyResult, VerifyServer } from './verify.js';
+import { openHistoryLog } from './history-log.js';
+import type { VerifyResult, VerifyServer, VerifySettings } from './verify.js';
 import { verifyAgainst } from './verify.js';
 
 export interface VerifyOptions extends VerifyInput {
@@ -14,6 +15,8 @@ export interface VerifyOptions extends VerifyInput {
   /** A running mock server to use; by default one is started for this verification and closed after it. */
   server?: VerifyServer;
   onRun?: (runsDone: number) => void;
+  /** Takes each checked run instead of the `history` file (lanes post theirs to the main thread). */
+  onHistory?: VerifySettings['onHistory'];
 }
 
 const CALLER_ABORT_PERCENT = 6;
@@ -32,10 +35,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     options.factory !== undefined
       ? { name: options.client ?? 'custom', factory: options.factory }
       : await loadClient(config.client);
+  const log = options.onHistory === undefined ? await openHistoryLog(config, loaded.name) : undefined;
   const own = options.server === undefined ? await startMockServer() : undefined;
   const server: VerifyServer = options.server ?? own!;
+  let result: VerifyResult | null = null;
   try {
-    return await verifyAgainst(server, {
+    result = await verifyAgainst(server, {
       clientName: loaded.name,
       factory: loaded.factory,
       connections: config.connections,
@@ -55,9 +60,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       idleGapMs: config.faults === null ? undefined : IDLE_GAP_MS,
       replayArgs: replayArgs(config),
       onRun: options.onRun,
+      onHistory: options.onHistory ?? log?.runsOf(0, config.seed),
     });
+    return result;
   } finally {
     await own?.close();
+    await log?.end(result);
   }
 }
 

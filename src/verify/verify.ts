@@ -9,6 +9,7 @@ import { scenarioArbitrary } from '../scenario/arbitrary.js';
 import type { ScenarioConstraints } from '../scenario/arbitrary.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { AccountFixture } from '../server/couch/types.js';
+import type { CheckedRun } from './history-log.js';
 import type { InvariantSummary } from './summary.js';
 import { SummaryBuilder } from './summary.js';
 import { tenantsFromAccounts } from './tenants.js';
@@ -44,6 +45,8 @@ export interface VerifySettings {
   /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
   replayArgs?: string[];
   onRun?: (runsDone: number) => void;
+  /** Each run once checked (`verify --history`); a promise returned is awaited, so a slow disk slows the runs. */
+  onHistory?: (run: CheckedRun) => void | Promise<void>;
 }
 
 export interface VerifyServer extends HarnessServer {
@@ -146,6 +149,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       return true;
     }
     const checks = checkRun(history);
+    await settings.onHistory?.({ history, checks, shrinking: firstFailureAt !== null });
     const violated = checks.filter((c) => c.status === 'violated').map((c) => c.invariant);
     // While shrinking, a smaller case counts only if it still breaks every invariant the first failure broke: the
     // counterexample keeps the violation it was found with instead of drifting to whatever fails most simply.

@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { cli, crosstalk } from './support/built-cli.js';
 
 /**
  * Lanes run in worker threads, which load compiled JavaScript: these tests drive the built CLI (`npm test` builds
  * first), as a user does.
  */
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = `${root}dist/src/cli.js`;
-
-async function crosstalk(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: root, timeout: 90_000 });
-    return { code: 0, out: stdout, err: stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, out: e.stdout ?? '', err: e.stderr ?? '' };
-  }
-}
-
 describe('crosstalk verify --lanes', () => {
   it('needs the build', () => {
     expect(existsSync(cli), 'run npm run build (npm test does)').toBe(true);

@@ -43,7 +43,7 @@ export interface MockServerOptions {
   retainHistory?: boolean;
   /**
    * The newest records of each kind (sockets, requests) kept in memory, more only while the recorder's newest mark
-   * needs them (default 10,000): the memory bound of a long-lived server. Everything still reaches `historyFile`.
+   * needs them (default 1,000): the memory bound of a long-lived server. Everything still reaches `historyFile`.
    */
   retainRecords?: number;
   /** Reuse a certificate (a benchmark starting several servers); default: generate an EC P-256 one. */

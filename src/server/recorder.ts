@@ -4,7 +4,7 @@ import { shortDigest } from './digest.js';
 import { RecordWindow } from './record-window.js';
 
 /** How many sockets, and how many requests, a recorder keeps by default (more while a mark needs them). */
-export const DEFAULT_RETAINED_RECORDS = 10_000;
+export const DEFAULT_RETAINED_RECORDS = 1_000;
 
 /** A position in the history (counts of records ever made); `since(mark)` returns what was recorded after it. */
 export interface RecorderMark {

@@ -6,6 +6,7 @@ import { startMockServer } from '../server/index.js';
 import type { VerifyConfig, VerifyInput } from './config.js';
 import { resolveVerifyConfig } from './config.js';
 import { openHistoryLog } from './history-log.js';
+import { verifyShard } from './shard.js';
 import type { VerifyResult, VerifyServer, VerifySettings } from './verify.js';
 import { verifyAgainst } from './verify.js';
 
@@ -31,6 +32,7 @@ function replayArgs(config: VerifyConfig): string[] {
 /** Verify a client, from options as a user gives them. Returns data; throws `ConfigError` for bad options. */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const config = resolveVerifyConfig(options);
+  if (config.shard !== undefined) return verifyShard(options);
   const loaded =
     options.factory !== undefined
       ? { name: options.client ?? 'custom', factory: options.factory }

@@ -72,7 +72,8 @@ export async function verifyShard(options: VerifyOptions): Promise<ShardResult> 
     totalRuns: config.runs,
     seed,
     runs,
-    settings: shardSettings(config),
+    // A factory handed in directly is named as verify names it in its reports.
+    settings: { ...shardSettings(config), client: options.factory === undefined ? config.client : (options.client ?? 'custom') },
   };
   const log =
     config.history === undefined ? undefined : await HistoryLog.open(config.history, { client: config.client, seed, runs });

@@ -12,6 +12,7 @@ import type { AccountFixture } from '../server/couch/types.js';
 import type { CheckedRun } from './history-log.js';
 import type { InvariantSummary } from './summary.js';
 import { SummaryBuilder } from './summary.js';
+import { timeBudget } from './time-budget.js';
 import { tenantsFromAccounts } from './tenants.js';
 
 export const VERIFY_SCHEMA = 1 as const;
@@ -173,7 +174,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     numRuns: settings.path === undefined ? settings.runs : 1,
     path: settings.path,
     endOnFailure: settings.path !== undefined || settings.noShrink === true,
-    plugins: [fc.interruptAfterTimeLimit(settings.timeBudgetMs)],
+    plugins: [timeBudget(settings.timeBudgetMs)],
   });
   await inFlight;
   if (harnessError !== null) throw harnessError;

@@ -1,8 +1,12 @@
 import fc from 'fast-check';
-import { Pool } from 'undici';
-import { startMockServer } from '../src/server/index.js';
-import type { BadInput, FuzzTarget } from '../test/server/support/malformed-inputs.js';
-import { badRoundArbitrary, malformedRound, wellFormed } from '../test/server/support/malformed-inputs.js';
+import type { BadInput } from '../test/server/support/malformed-inputs.js';
+import {
+  badRoundArbitrary,
+  malformedRound,
+  startFuzzTarget,
+  stopFuzzTarget,
+  wellFormed,
+} from '../test/server/support/malformed-inputs.js';
 
 /**
  * The malformed-input property of `npm test` at volume: the same generators and judgement
@@ -40,17 +44,7 @@ export async function fuzzSoak(inputs: number, seed: number, onProgress?: (sent:
   };
   process.on('uncaughtException', crashed);
   process.on('unhandledRejection', crashed);
-  const server = await startMockServer({ maxBodyBytes: MAX_BODY });
-  const user = server.couch.accounts().find((account) => account.databases.includes(DB))!.users[0]!;
-  const target: FuzzTarget = {
-    server,
-    pool: new Pool(server.origin, { connections: 2, connect: { ca: server.ca } }),
-    authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`,
-    db: DB,
-    maxBodyBytes: MAX_BODY,
-    expected: new Map(),
-    nextGood: 0,
-  };
+  const target = await startFuzzTarget(DB, MAX_BODY);
   const arbitrary = badRoundArbitrary(target);
   const byKind: Record<string, number> = {};
   const problems: string[] = [];
@@ -89,8 +83,7 @@ export async function fuzzSoak(inputs: number, seed: number, onProgress?: (sent:
       maxRssMb: process.resourceUsage().maxRSS / 1_024,
     };
   } finally {
-    await target.pool.close();
-    await server.close();
+    await stopFuzzTarget(target);
     process.off('uncaughtException', crashed);
     process.off('unhandledRejection', crashed);
   }

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
-import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockServer } from '../../src/server/index.js';
-import { badRoundArbitrary, malformedRound, wellFormed, type FuzzTarget } from './support/malformed-inputs.js';
+import {
+  badRoundArbitrary,
+  malformedRound,
+  startFuzzTarget,
+  stopFuzzTarget,
+  wellFormed,
+  type FuzzTarget,
+} from './support/malformed-inputs.js';
 
 /** Fixed, printed, pasteable: `SEED=… npx vitest run test/server/malformed.property.test.ts` replays a failure. */
 const SEED = Number(process.env.SEED ?? 20_251_125);
@@ -14,22 +19,9 @@ const DB = 'foundbite';
 let target: FuzzTarget;
 
 beforeAll(async () => {
-  const server = await startMockServer({ maxBodyBytes: MAX_BODY });
-  const user = server.couch.accounts().find((account) => account.databases.includes(DB))!.users[0]!;
-  target = {
-    server,
-    pool: new Pool(server.origin, { connections: 2, connect: { ca: server.ca } }),
-    authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`,
-    db: DB,
-    maxBodyBytes: MAX_BODY,
-    expected: new Map(),
-    nextGood: 0,
-  };
+  target = await startFuzzTarget(DB, MAX_BODY);
 });
-afterAll(async () => {
-  await target.pool.close();
-  await target.server.close();
-});
+afterAll(() => stopFuzzTarget(target));
 
 describe('malformed input never disturbs the server or well-formed traffic', () => {
   it(`property (seed ${SEED}, ${NUM_RUNS} runs)`, { timeout: 120_000 }, async () => {

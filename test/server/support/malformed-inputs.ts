@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { Pool } from 'undici';
+import { Pool } from 'undici';
 import type { SocketRecord } from '../../../src/history/records.js';
-import type { MockServer } from '../../../src/server/index.js';
+import { startMockServer, type MockServer } from '../../../src/server/index.js';
 import { parseHead, rawExchange, rawRequest, type RawExchange } from './raw-tls.js';
 
 /**
@@ -27,6 +27,26 @@ export interface FuzzTarget {
   expected: Map<number, string>;
   /** Numbers the well-formed requests. */
   nextGood: number;
+}
+
+/** A mock server taking bodies up to `maxBodyBytes`, and a 2-connection pool acting for a tenant of `db`. */
+export async function startFuzzTarget(db: string, maxBodyBytes: number): Promise<FuzzTarget> {
+  const server = await startMockServer({ maxBodyBytes });
+  const user = server.couch.accounts().find((account) => account.databases.includes(db))!.users[0]!;
+  return {
+    server,
+    pool: new Pool(server.origin, { connections: 2, connect: { ca: server.ca } }),
+    authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`,
+    db,
+    maxBodyBytes,
+    expected: new Map(),
+    nextGood: 0,
+  };
+}
+
+export async function stopFuzzTarget(target: FuzzTarget): Promise<void> {
+  await target.pool.close();
+  await target.server.close();
 }
 
 const printable = fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_/?=&%.:;\t'.split('')), maxLength: 20 });

@@ -5,6 +5,7 @@ import { createSharedResponseBufferClient } from '../test/check/no-cross-talk/sh
 import { createUnboundedPoolClient } from '../test/check/pool-bound/unbounded-pool.js';
 import { createPipelinesOnBusySocketClient } from '../test/check/pool-bound/pipelines-on-busy-socket.js';
 import { createClosesAfterEachResponseClient } from '../test/check/reuse/closes-after-each-response.js';
+import { createNewAgentPerRequestClient } from '../test/check/reuse/new-agent-per-request.js';
 import { createRetriesPostOnErrorStatusClient } from '../test/check/exactly-once/retries-post-on-error-status.js';
 import { createHedgedPostClient } from '../test/check/exactly-once/hedged-post.js';
 import { createLeaksPermitOnErrorClient } from '../test/check/exactly-once/leaks-permit-on-error.js';
@@ -33,6 +34,8 @@ export interface BuggyClient {
   alsoCaughtBy?: InvariantId[];
   /** Extra settings (faults, aborts) the bug needs; none for the plain ones. */
   settings?: Partial<VerifySettings>;
+  /** Exposed by `verify --faults` (every fault on), as opposed to plain traffic. */
+  faults?: boolean;
 }
 
 /** The plain-traffic buggy clients of issue #3 (the fault classes of issue #4 are added beside them). */
@@ -41,6 +44,7 @@ export const PLAIN_BUGGY_CLIENTS: readonly BuggyClient[] = [
   { name: 'unbounded-pool', factory: createUnboundedPoolClient, invariant: 'pool-bound' },
   { name: 'pipelines-on-busy-socket', factory: createPipelinesOnBusySocketClient, invariant: 'pool-bound' },
   { name: 'closes-after-each-response', factory: createClosesAfterEachResponseClient, invariant: 'reuse' },
+  { name: 'new-agent-per-request', factory: createNewAgentPerRequestClient, invariant: 'reuse' },
   { name: 'retries-post-on-error-status', factory: createRetriesPostOnErrorStatusClient, invariant: 'exactly-once' },
   { name: 'hedged-post', factory: createHedgedPostClient, invariant: 'exactly-once' },
   { name: 'leaks-permit-on-error', factory: createLeaksPermitOnErrorClient, invariant: 'exactly-once' },
@@ -69,4 +73,4 @@ export const FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [
   },
   { name: 'ignores-trailers', factory: createIgnoresTrailersClient, invariant: 'exactly-once' },
   { name: 'double-release-on-abort', factory: createDoubleReleaseOnAbortClient, invariant: 'pool-bound' },
-].map((client) => ({ ...client, settings: ALL_FAULTS }) as BuggyClient);
+].map((client) => ({ ...client, settings: ALL_FAULTS, faults: true }) as BuggyClient);

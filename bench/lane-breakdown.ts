@@ -18,8 +18,8 @@ import type { Bench } from './index.js';
 /**
  * Where one lane's time goes on the standard scenario (16 callers × 4 ops, pool 4, no faults, undici-pool), so the
  * next optimisation is obvious. The same scenarios (one seed) are run side by side in variants that each take one
- * cost away: the lane as it is; without think times; without planned response delays too; without the release
- * gate's grace wait too. Then the same calls through the same client with no scenario machinery at all, against
+ * cost away: the lane as it is; without the planned waits on the wall clock (slow response heads, idle gaps; the
+ * staggers and body pieces are schedule points and cost no wall time); without the release gate's grace wait too. Then the same calls through the same client with no scenario machinery at all, against
  * the mock and against a bare node:https server: the in-process floor. A CPU profile of the real lane says which
  * component the rest belongs to.
  */
@@ -38,34 +38,27 @@ interface Variant {
   handshakesPerRun: number;
 }
 
-const withoutThink = (scenario: Scenario): Scenario => ({
-  ...scenario,
-  callers: scenario.callers.map((caller) => ({ ...caller, ops: caller.ops.map((op) => ({ ...op, thinkMs: 0 })) })),
-});
-
+/** The waits a scenario plans on the wall clock, taken away: slow heads and body delays, idle gaps before calls. */
 const withoutDelays = (scenario: Scenario): Scenario => ({
   ...scenario,
   callers: scenario.callers.map((caller) => ({
     ...caller,
-    ops: caller.ops.map((op) => ({ ...op, response: { ...op.response, headerDelayMs: 0, bodyDelayMs: 0, dripMs: 0 } })),
+    ops: caller.ops.map((op) => ({ ...op, idleGapMs: 0, response: { ...op.response, headerDelayMs: 0, bodyDelayMs: 0, dripMs: 0 } })),
   })),
 });
 
-/** Planned waits of a scenario on its longest caller: think times plus the response delays it asked for. */
-function plannedMs(scenario: Scenario): { think: number; delays: number } {
-  let think = 0;
-  let delays = 0;
+/** Planned wall-clock waits of a scenario on its longest caller. */
+function plannedMs(scenario: Scenario): number {
+  let longest = 0;
   for (const caller of scenario.callers) {
-    let callerThink = 0;
-    let callerDelays = 0;
+    let waits = 0;
     for (const op of caller.ops) {
-      callerThink += op.thinkMs;
       const splits = op.response.splitAt?.length ?? 0;
-      callerDelays += (op.response.headerDelayMs ?? 0) + (op.response.bodyDelayMs ?? 0) + splits * (op.response.dripMs ?? 0);
+      waits += op.idleGapMs + (op.response.headerDelayMs ?? 0) + (op.response.bodyDelayMs ?? 0) + splits * (op.response.dripMs ?? 0);
     }
-    if (callerThink + callerDelays > think + delays) [think, delays] = [callerThink, callerDelays];
+    longest = Math.max(longest, waits);
   }
-  return { think, delays };
+  return longest;
 }
 
 let runNumber = 0;
@@ -82,6 +75,7 @@ async function runVariant(name: string, server: MockServer, factory: ClientFacto
       connections: CONNECTIONS,
       timeoutMs: DEFAULTS.timeoutMs,
       deadlineMs: DEFAULTS.deadlineMs,
+      quietMs: DEFAULTS.quietMs,
       closeBoundMs: DEFAULTS.closeBoundMs,
       graceMs,
       run: (runNumber += 1),
@@ -167,23 +161,20 @@ async function run(): Promise<void> {
   const tenants = tenantsFromAccounts(server.couch.accounts());
   const scenarios = fc.sample(scenarioArbitrary({ tenants, maxCallers: CALLERS, maxOpsPerCaller: OPS }), { seed: SEED, numRuns: RUNS });
   const calls = scenarios.reduce((n, s) => n + s.callers.reduce((m, c) => m + c.ops.length, 0), 0) / RUNS;
-  const planned = scenarios.map(plannedMs);
-  const plannedThink = planned.reduce((n, p) => n + p.think, 0) / RUNS;
-  const plannedDelays = planned.reduce((n, p) => n + p.delays, 0) / RUNS;
+  const plannedDelays = scenarios.map(plannedMs).reduce((a, b) => a + b, 0) / RUNS;
   const sample = await fetchSample(server, tenants[0]!);
   const bare = await bareServer(certificate, sample);
   try {
     await runVariant('warm-up', server, factory, scenarios.slice(0, 20), DEFAULTS.graceMs);
     const lane = await verifyAgainst(server, {
       clientName: 'undici-pool', factory, connections: CONNECTIONS, callers: CALLERS, opsPerCaller: OPS, runs: RUNS, seed: SEED,
-      timeoutMs: DEFAULTS.timeoutMs, deadlineMs: DEFAULTS.deadlineMs, closeBoundMs: DEFAULTS.closeBoundMs, graceMs: DEFAULTS.graceMs,
-      timeBudgetMs: 300_000,
+      timeoutMs: DEFAULTS.timeoutMs, deadlineMs: DEFAULTS.deadlineMs, quietMs: DEFAULTS.quietMs, closeBoundMs: DEFAULTS.closeBoundMs,
+      graceMs: DEFAULTS.graceMs, timeBudgetMs: 300_000,
     });
-    const quiet = scenarios.map((s) => withoutDelays(withoutThink(s)));
+    const quiet = scenarios.map(withoutDelays);
     const makers: Array<() => Promise<Variant>> = [
       () => runVariant('the lane: scenario as generated', server, factory, scenarios, DEFAULTS.graceMs),
-      () => runVariant('without think times', server, factory, scenarios.map(withoutThink), DEFAULTS.graceMs),
-      () => runVariant('without think times and response delays', server, factory, quiet, DEFAULTS.graceMs),
+      () => runVariant('without planned wall-clock waits (slow heads)', server, factory, quiet, DEFAULTS.graceMs),
       () => runVariant('… and no release-gate grace wait (graceMs 0)', server, factory, quiet, 0),
       () => bareCalls('same calls, same client, the mock, no machinery', server.origin, server.ca, factory, scenarios),
       () => bareCalls('same calls, same client, bare node:https', bare.origin, server.ca, factory, scenarios),
@@ -203,7 +194,7 @@ async function run(): Promise<void> {
       bare: await handshakeMs(bare.port, { ca: server.ca }, 200),
       mockOneContext: await handshakeMs(server.port, { secureContext: context }, 200),
     };
-    print(lane.runs / (lane.elapsedMs / 1_000), variants, ms, handshakes, { calls, plannedThink, plannedDelays });
+    print(lane.runs / (lane.elapsedMs / 1_000), variants, ms, handshakes, { calls, plannedDelays });
   } finally {
     await bare.close();
     await server.close();
@@ -225,9 +216,9 @@ function print(
   variants: Variant[],
   profile: Map<Component, number>,
   handshake: { mock: number; bare: number; mockOneContext: number },
-  shape: { calls: number; plannedThink: number; plannedDelays: number },
+  shape: { calls: number; plannedDelays: number },
 ): void {
-  const [lane, noThink, noDelays, noGrace, mockBare, floor] = variants as [Variant, Variant, Variant, Variant, Variant, Variant];
+  const [lane, noDelays, noGrace, mockBare, floor] = variants as [Variant, Variant, Variant, Variant, Variant];
   console.log(
     `standard scenario, seed ${SEED}, ${RUNS} runs a variant, ${ROUNDS} alternating rounds (median): ` +
       `${shape.calls.toFixed(1)} calls a run`,
@@ -238,8 +229,7 @@ function print(
   for (const v of variants) {
     console.log(`| ${v.name} | ${v.msPerRun.toFixed(1)} | ${(1_000 / v.msPerRun).toFixed(1)} | ${(floor.msPerRun / v.msPerRun).toFixed(2)} |`);
   }
-  const think = lane.msPerRun - noThink.msPerRun;
-  const delays = noThink.msPerRun - noDelays.msPerRun;
+  const delays = lane.msPerRun - noDelays.msPerRun;
   const grace = noDelays.msPerRun - noGrace.msPerRun;
   const machinery = noGrace.msPerRun - mockBare.msPerRun - noGrace.checksMsPerRun;
   const handshakes = lane.handshakesPerRun * handshake.mock;
@@ -247,8 +237,7 @@ function print(
   console.log('| part | ms per run | share of the lane |');
   console.log('|---|---:|---:|');
   const rows: Array<[string, number]> = [
-    [`scenario think times (planned: ${shape.plannedThink.toFixed(1)} ms on the longest caller)`, think],
-    [`planned response delays (planned: ${shape.plannedDelays.toFixed(1)} ms on the longest caller)`, delays],
+    [`planned wall-clock waits: slow heads (planned: ${shape.plannedDelays.toFixed(1)} ms on the longest caller)`, delays],
     ['release gate: grace waits for held responses', grace],
     ['checks (all six invariants, timed directly)', lane.checksMsPerRun],
     ['the rest of the machinery: records read, gate, close and socket waits', machinery],

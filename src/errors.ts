@@ -26,6 +26,8 @@ export const ConfigErrorCode = {
   BadOption: 'CROSSTALK_BAD_OPTION',
   /** `crosstalk merge` was given files that are not the shards of one verification (or not shard results at all). */
   ShardMismatch: 'CROSSTALK_SHARD_MISMATCH',
+  /** A saved result that cannot be read: missing, not JSON, not a result, or from another schema version. */
+  BadResult: 'CROSSTALK_BAD_RESULT',
 } as const;
 
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];

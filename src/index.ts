@@ -11,6 +11,12 @@ export { mergeShards } from './verify/merge.js';
 export type { MergedResult, NamedShard } from './verify/merge.js';
 export type { HistoryLogLine, HistoryLogHeader, HistoryLogRun, HistoryLogEnd } from './verify/history-log.js';
 export { formatReport } from './report/console.js';
+export { renderHtmlReport, writeHtmlReport } from './report/html/html-report.js';
+export { VERIFY_SCHEMA } from './verify/verify.js';
+export { parseSavedResult, readSavedResult, serializeResult, writeSavedResult } from './verify/saved-result.js';
+export { recheckResult } from './verify/recheck.js';
+export type { Recheck } from './verify/recheck.js';
+export type { RecordedSettings } from './verify/recorded-settings.js';
 export { checkRun, INVARIANTS } from './check/index.js';
 export type { CheckResult, CheckStatus, Invariant, InvariantId, Violation } from './check/index.js';
 export type {

@@ -1,5 +1,7 @@
+import { HARNESS_END } from '../history/records.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
+
 
 /** After `close()`, the client returns promptly and every socket it opened is gone within the bound. */
 export const cleanClose: Invariant = {
@@ -8,21 +10,24 @@ export const cleanClose: Invariant = {
   rule: 'after close(), every socket the client opened is closed within the bound',
   check(history) {
     const violations: Violation[] = [];
-    const limit = history.closeCalledAt + history.closeBoundMs;
     if (history.closeReturnedAt === null) {
       violations.push({
         invariant: 'clean-close',
         message: `close() had not returned ${history.closeBoundMs} ms after it was called.`,
       });
     }
-    const lingering = history.server.sockets.filter((s) => s.endedAt === null || s.endedAt > limit);
+    const leftOpen = history.socketsLeftOpen;
+    // What the harness destroyed is what the client left open: judged by the record, not by the clock at the bound.
+    const lingering = leftOpen === null ? [] : history.server.sockets.filter((s) => s.endDetail === HARNESS_END.destroyed);
     for (const socket of lingering) {
+      const when =
+        leftOpen!.by === 'quiet'
+          ? `${leftOpen!.afterMs} ms after close() returned, with nothing happening at the server for ${history.quietMs} ms`
+          : `${history.closeBoundMs} ms after close() was called`;
       violations.push({
         invariant: 'clean-close',
         socketId: socket.socketId,
-        message:
-          `socket ${socket.socketId} (${socket.requestCount} requests) was still open ${history.closeBoundMs} ms after ` +
-          'close() was called; the harness destroyed it.',
+        message: `socket ${socket.socketId} (${socket.requestCount} requests) was still open ${when}: the client left it open, and the harness destroyed it.`,
       });
     }
     const closeMs = history.socketsClosedAt === null ? -1 : Math.max(0, history.socketsClosedAt - history.closeCalledAt);

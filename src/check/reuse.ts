@@ -1,6 +1,7 @@
 import { peakConcurrentCallers } from '../history/history-index.js';
-import type { RequestRecord, SocketRecord } from '../history/records.js';
-import { BREAKING_FAULTS, FAULT } from '../scenario/fault-names.js';
+import type { RequestRecord } from '../history/records.js';
+import { FAULT } from '../scenario/fault-names.js';
+import { passedOverSockets, RELEASE_LAG_MS } from './idle-sockets.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
 
@@ -13,18 +14,16 @@ const SILENT_CLOSES: ReadonlySet<string> = new Set([`fault:${FAULT.finAfter}`, `
  */
 export const FIN_RACE_MS = 50;
 
-/** A pool frees a socket a moment after its caller has the body; demand is stretched by this much (for notes). */
-export const RELEASE_LAG_MS = 5;
-
 /**
- * Sockets are reused: the client opens no more sockets than the demand it saw needs (plus replacements for sockets
- * that the server or a failure took away), and never writes a request on a socket after the server closed it or
- * announced `Connection: close`.
+ * Sockets are reused: a client never opens a new socket for a call while one of its own sits idle and healthy, nor
+ * drops a healthy socket right after its reply only to open another (see idle-sockets.ts for what is legitimate:
+ * retries on a fresh socket, idle timeouts, discarding idle sockets after a failure, warming up ahead of demand);
+ * and it never writes a request on a socket after the server closed it or announced `Connection: close`.
  */
 export const reuse: Invariant = {
   id: 'reuse',
   title: 'Sockets reused correctly',
-  rule: 'the client reuses idle sockets instead of opening new ones, and never reuses one the server closed',
+  rule: 'the client reuses its idle sockets instead of opening new ones, and never reuses one the server closed',
   check(history, index) {
     const violations: Violation[] = [];
     const handshaken = history.server.sockets.filter((s) => s.handshakeAt !== null);
@@ -81,50 +80,27 @@ export const reuse: Invariant = {
       ]);
     }
 
-    // Sockets taken away mid-run (server close, reset, error, or a request on it that failed or was aborted)
-    // justify a replacement.
-    const failedOn = new Set<number>();
-    for (const request of history.server.requests) {
-      const call = index.callsByRequestId.get(request.requestId);
-      const callFailed = call !== undefined && call.outcome.type !== 'response';
-      if (request.outcome !== 'complete' || callFailed || request.faults.some((f) => BREAKING_FAULTS.has(f))) {
-        failedOn.add(request.socketId);
-      }
-    }
-    // Calls that failed before reaching the server (an abort while queued) may also cost a socket.
-    const unplacedFailures = history.calls.filter(
-      (c) => c.outcome.type !== 'response' && !index.requestsById.has(c.requestId),
-    ).length;
-    const replaced = (s: SocketRecord) =>
-      s.endedAt !== null && s.endedAt <= history.callsEndedAt && (s.end !== 'client-fin' || failedOn.has(s.socketId));
-    const replacements = handshaken.filter(replaced).length + unplacedFailures;
-    // A pool may warm up to its bound (undici's Pool spreads even sequential requests over its connections); what
-    // it may not do is keep opening sockets beyond that: that is not reusing them. A client without a bound that
-    // still claims reuse needs no more sockets than callers waiting at once.
-    const demand = peakConcurrentCallers(history.calls, history.callsEndedAt, RELEASE_LAG_MS);
-    const bound = history.traits.maxSockets;
-    const allowed = (bound ?? Math.max(1, demand)) + replacements;
-    if (handshakes > allowed) {
-      const opened = [...handshaken].sort((a, b) => a.acceptedAt - b.acceptedAt);
-      const first = opened[allowed];
+    // New sockets opened while one of the client's own sat idle and healthy, or after it dropped one for nothing.
+    const passed = passedOverSockets(history, index);
+    const idleOpen = passed.filter((p) => p.kind === 'idle-open');
+    const dropped = passed.filter((p) => p.kind === 'dropped');
+    for (const group of [idleOpen, dropped]) {
+      const first = group[0];
+      if (first === undefined) continue;
+      const more = group.length - 1;
       violations.push({
-        invariant: 'reuse',
-        socketId: first?.socketId,
-        requestId: first === undefined ? undefined : index.requestsBySocket.get(first.socketId)?.[0]?.requestId,
-        message:
-          `the client opened ${handshakes} sockets (TLS handshakes) for ${requests} requests, but its bound is ` +
-          `${bound ?? 'unset'}` +
-          (bound === null ? ` and at most ${demand} callers were waiting at once` : '') +
-          (replacements > 0 ? `, plus ${replacements} replacements for sockets lost to closes or failures` : '') +
-          `: at most ${allowed} were needed; socket ${first?.socketId ?? '?'} was the first beyond that ` +
-          `(sockets ${opened.map((o) => o.socketId).join(', ')}). Idle sockets were not reused.`,
+        ...first.violation,
+        message: first.violation.message + (more > 0 ? ` (${more} more new sockets in this run like it)` : ''),
       });
-    } else if (handshakes > Math.max(1, demand) + replacements) {
+    }
+    const demand = peakConcurrentCallers(history.calls, history.callsEndedAt, RELEASE_LAG_MS);
+    if (passed.length === 0 && handshakes > Math.max(1, demand)) {
       notes.push(
-        `opened up to ${handshakes} sockets where ${Math.max(1, demand)} would have done: it spreads requests over its bound`,
+        `opened ${handshakes} sockets where ${Math.max(1, demand)} callers waited at once: sockets lost to the server or ` +
+          'retired, warmed up ahead of demand, or spread over the bound while the others were busy',
       );
     }
     const exercised = history.calls.length >= 2 && requests >= 2;
-    return result('reuse', exercised, violations, { ...figures, allowedHandshakes: allowed }, notes);
+    return result('reuse', exercised, violations, { ...figures, passedOverIdle: idleOpen.length, droppedHealthy: dropped.length }, notes);
   },
 };

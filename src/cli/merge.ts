@@ -1,28 +1,18 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { ConfigError, ConfigErrorCode } from '../errors.js';
 import { formatReport } from '../report/console.js';
 import type { NamedShard } from '../verify/merge.js';
 import { mergeShards } from '../verify/merge.js';
+import { readSavedResult, writeSavedResult } from '../verify/saved-result.js';
 import { VERIFY_EXIT } from './verify.js';
 
 async function readShard(file: string): Promise<NamedShard> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(ConfigErrorCode.ShardMismatch, `cannot read ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return { name: file, value: JSON.parse(text) as unknown };
-  } catch {
-    throw new ConfigError(ConfigErrorCode.ShardMismatch, `${file} is not JSON: write shard results with verify --json.`);
-  }
+  return { name: file, value: await readSavedResult(file) };
 }
 
 /**
  * `crosstalk merge a.json b.json …`: the shards of one verification as one verdict, with verify's exit codes
- * (0 safe, 1 violated or inconclusive, 2 files that are not every shard of one verification).
+ * (0 safe, 1 violated or inconclusive, 2 files that are not every shard of one verification). The merged result is
+ * a saved result like any other: `crosstalk check` and `crosstalk report` read it.
  */
 export function mergeCommand(): Command {
   return new Command('merge')
@@ -39,7 +29,7 @@ export function mergeCommand(): Command {
       );
       process.stdout.write(`${formatReport(merged).join('\n')}\n`);
       if (options.json !== undefined) {
-        await writeFile(options.json, `${JSON.stringify(merged, null, 2)}\n`);
+        await writeSavedResult(options.json, merged);
         process.stdout.write(`JSON written to ${options.json}\n`);
       }
       process.exitCode = merged.verdict === 'safe' ? VERIFY_EXIT.safe : VERIFY_EXIT.violated;

@@ -1,31 +1,64 @@
-import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { BUILTIN_CLIENT_NAMES } from '../clients/registry.js';
-import { formatReport } from '../report/console.js';
+import { formatFound, formatReport } from '../report/console.js';
+import { writeHtmlReport } from '../report/html/html-report.js';
+import { Progress } from '../report/progress.js';
 import { faultNames } from '../scenario/faults.js';
+import type { VerifyInput } from '../verify/config.js';
 import { DEFAULTS, resolveVerifyConfig } from '../verify/config.js';
+import type { VerifyEvent } from '../verify/events.js';
 import { verify } from '../verify/run-verify.js';
 import { verifyInLanes } from '../verify/lanes.js';
+import { writeSavedResult } from '../verify/saved-result.js';
 import { shardLine } from './shard-line.js';
-import { shardPart, verifyShard } from '../verify/shard.js';
 
 /** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
 export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
 
-function progress(total: number): { onRun: (done: number) => void; end: () => void } {
-  const tty = process.stderr.isTTY === true;
-  const step = Math.max(1, Math.floor(total / 10));
-  let last = 0;
+/** Commander's parsed options, as the strings (or flags) the user typed: config.ts validates them. */
+function inputFrom(raw: Record<string, string | boolean | undefined>): VerifyInput {
   return {
-    onRun(done) {
-      if (tty) process.stderr.write(`\r  run ${done}/${total}`);
-      else if (done - last >= step) {
-        last = done;
-        process.stderr.write(`  run ${done}/${total}\n`);
-      }
-    },
-    end() {
-      if (tty) process.stderr.write('\r\x1b[K');
+    client: raw.client as string,
+    connections: raw.connections as string,
+    callers: raw.callers as string,
+    ops: raw.ops as string,
+    runs: raw.runs as string,
+    seed: raw.seed as string | undefined,
+    path: raw.path as string | undefined,
+    faults: raw.faults as string | boolean | undefined,
+    timeoutMs: raw.timeoutMs as string,
+    deadlineMs: raw.deadlineMs as string,
+    quietMs: raw.quietMs as string,
+    timeBudgetMs: raw.timeBudgetMs as string,
+    shrinkBudgetMs: raw.shrinkBudgetMs as string,
+    checkReplay: raw.checkReplay as string,
+    json: raw.json as string | undefined,
+    report: raw.report as string | undefined,
+    lanes: raw.lanes as string,
+    // Scale (issue #10).
+    history: raw.history as string | undefined,
+    shard: raw.shard as string | undefined,
+  };
+}
+
+/**
+ * SIGINT/SIGTERM stop the verification: the run under way ends, and what was found so far is reported (while
+ * shrinking, the smallest case so far). A second signal quits at once.
+ */
+function stopOnSignals(): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${name}: stopping; reporting what was found so far (${name} again quits at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: stop.signal,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     },
   };
 }
@@ -47,30 +80,18 @@ export function verifyCommand(): Command {
     .option('--faults [names]', `server faults: all, or some of ${faultNames().join(',')}`)
     .option('--timeout-ms <n>', "the client's own per-operation timeout", String(DEFAULTS.timeoutMs))
     .option('--deadline-ms <n>', "crosstalk's deadline for a run's calls (a hang past it is a violation)", String(DEFAULTS.deadlineMs))
+    .option('--quiet-ms <n>', 'calls pending while nothing happens for this long are a hang', String(DEFAULTS.quietMs))
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))
-    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON')
+    .option('--shrink-budget-ms <n>', 'wall-clock budget for shrinking, from the first failure', String(DEFAULTS.shrinkBudgetMs))
+    .option('--check-replay <n>', 'replay the final counterexample N times to check it reproduces (0: skip)', String(DEFAULTS.checkReplay))
+    .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON: crosstalk check reads it')
+    .option('--report <file>', "write the HTML report: the counterexample's timeline, a lane per socket and per caller")
     .option('--lanes <n>', 'run the runs across N worker threads (one per core), lane k seeded with seed+k', '1')
     // Scale (issue #10): a history streamed to disk, and one shard of a verification split across machines.
     .option('--history <file>', "stream every run's joined history (calls and server records) to this JSONL file")
     .option('--shard <k/n>', 'run shard k of n (lane k-1 of an n-lane run; needs --seed); join them with crosstalk merge')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
-      const input = {
-        client: raw.client as string,
-        connections: raw.connections as string,
-        callers: raw.callers as string,
-        ops: raw.ops as string,
-        runs: raw.runs as string,
-        seed: raw.seed as string | undefined,
-        path: raw.path as string | undefined,
-        faults: raw.faults as string | boolean | undefined,
-        timeoutMs: raw.timeoutMs as string,
-        deadlineMs: raw.deadlineMs as string,
-        timeBudgetMs: raw.timeBudgetMs as string,
-        json: raw.json as string | undefined,
-        lanes: raw.lanes as string,
-        history: raw.history as string | undefined,
-        shard: raw.shard as string | undefined,
-      };
+      const input = inputFrom(raw);
       // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
       const config = resolveVerifyConfig(input);
       process.stdout.write(
@@ -80,19 +101,39 @@ export function verifyCommand(): Command {
           `${config.lanes > 1 && config.path === undefined ? ` (${config.lanes} lanes, seeds ${config.seed}..${config.seed + config.lanes - 1})` : ''}\n`,
       );
       if (config.shard !== undefined) process.stdout.write(`${shardLine(config)}\n`);
-      const bar = progress(config.path === undefined ? (config.shard === undefined ? config.runs : shardPart(config, config.shard).runs) : 1);
+      const progress = new Progress({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+      let announced = false;
+      const onEvent = (event: VerifyEvent): void => {
+        if (event.type !== 'found') {
+          progress.update(event);
+          return;
+        }
+        if (announced) return;
+        announced = true;
+        progress.clear();
+        const shrinking = config.path === undefined ? [`Shrinking it (at most ${config.shrinkBudgetMs / 1000} s; Ctrl-C reports the smallest case so far)...`] : [];
+        process.stdout.write(`${[...formatFound(event.failure, event.lane), ...shrinking].join('\n')}\n\n`);
+      };
+      const stop = stopOnSignals();
       const laned = config.lanes > 1 && config.path === undefined;
-      const result =
-        config.shard !== undefined
-          ? await verifyShard({ ...input, seed: config.seed, onRun: bar.onRun })
-          : laned
-            ? await verifyInLanes({ ...input, seed: config.seed, runs: config.runs }, config.lanes, bar.onRun)
-            : await verify({ ...input, seed: config.seed, onRun: bar.onRun });
-      bar.end();
+      let result;
+      try {
+        result = laned
+          ? await verifyInLanes({ ...input, seed: config.seed, runs: config.runs }, config.lanes, { onEvent, signal: stop.signal })
+          : await verify({ ...input, seed: config.seed, onEvent, signal: stop.signal });
+      } finally {
+        stop.release();
+        progress.clear();
+      }
       process.stdout.write(`${formatReport(result).join('\n')}\n`);
+      // The result as files: the saved result (read back by check and report) and the HTML timeline.
       if (config.json !== undefined) {
-        await writeFile(config.json, `${JSON.stringify(result, null, 2)}\n`);
+        await writeSavedResult(config.json, result);
         process.stdout.write(`JSON written to ${config.json}\n`);
+      }
+      if (config.report !== undefined) {
+        await writeHtmlReport(config.report, result);
+        process.stdout.write(`HTML report written to ${config.report}\n`);
       }
       process.exitCode = result.verdict === 'safe' ? VERIFY_EXIT.safe : VERIFY_EXIT.violated;
     });

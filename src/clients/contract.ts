@@ -66,6 +66,16 @@ export interface ClientTraits {
   reuses?: boolean;
   /** True when the client may retry an idempotent request on its own (a GET on a fresh socket). */
   retriesIdempotent?: boolean;
+  /**
+   * Requests after which the client retires a socket on purpose (undici's `maxRequestsPerClient`); closing a socket
+   * that has served this many is then not keep-alive lost. Default: no such limit.
+   */
+  maxRequestsPerSocket?: number | null;
+  /**
+   * True when a socket is kept for the tenant whose credentials it first carried and never lent to another (Apache
+   * HttpClient's user tokens, .NET with NTLM): reuse is then checked within each tenant. Default false.
+   */
+  socketsPerTenant?: boolean;
 }
 
 export interface ClientUnderTest {

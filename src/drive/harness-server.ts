@@ -1,4 +1,5 @@
 import type { ServerHistory } from '../history/records.js';
+import type { ServerActivity } from '../server/activity.js';
 import type { PlanSource } from '../server/response-plan.js';
 
 /**
@@ -17,6 +18,8 @@ export interface HarnessServer {
    * after `timeoutMs`.
    */
   whenSocketsClosed(timeoutMs: number, since?: never): Promise<boolean>;
+  /** What the server is doing now: the quiescence check's view of it. */
+  activity(): ServerActivity;
   /** Destroy every open socket (so a leaky client's leftovers do not spill into the next run). */
   destroySockets(): void;
 }

@@ -9,6 +9,9 @@ export const HISTORY_SCHEMA = 1 as const;
 
 export type Millis = number;
 
+/** `endDetail`s the harness itself gives: a socket it destroyed after a run (left open), and at server shutdown. */
+export const HARNESS_END = { destroyed: 'destroyed-between-runs', shutdown: 'server-shutdown' } as const;
+
 /** How a connection ended, as seen by the server. `open` while it is still live. */
 export type SocketEnd = 'open' | 'client-fin' | 'server-close' | 'reset' | 'error';
 

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../check/index.js';
 import { describeScenario } from '../scenario/scenario.js';
 import type { InvariantSummary } from '../verify/summary.js';
+import type { Failure, FoundFailure } from '../verify/failure.js';
 import type { VerifyResult } from '../verify/verify.js';
 
 const STATUS_WORD = { holds: 'holds', violated: 'VIOLATED', 'not-exercised': 'not exercised' } as const;
@@ -27,16 +28,60 @@ function violationLines(checks: CheckResult[]): string[] {
   return checks.flatMap((c) => c.violations.map((v) => `  - [${v.invariant}] ${v.message}`));
 }
 
+function verdictLine(result: VerifyResult): string {
+  if (result.verdict === 'safe') return `SAFE to share: ${result.client} held every invariant over ${result.runs} runs.`;
+  if (result.verdict === 'inconclusive') {
+    return result.interrupted
+      ? `INCONCLUSIVE: interrupted after ${result.runs} runs of ${result.client}, before any violation was seen.`
+      : `INCONCLUSIVE: ${result.client} ran out of time after ${result.runs} runs without a violation.`;
+  }
+  const violated = result.invariants.filter((i) => i.status === 'violated').map((i) => i.invariant);
+  return `NOT SAFE to share: ${result.client} violated ${violated.join(', ')}.`;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The first failing run, as it was found: printed before shrinking starts, so a CI log has it whatever happens. */
+export function formatFound(found: FoundFailure, lane?: number): string[] {
+  return [
+    `FOUND a violation in run ${found.run}${lane === undefined ? '' : ` of lane ${lane}`} after ${seconds(found.ms)}: ` +
+      `${found.violated.join(', ')}.`,
+    ...describeScenario(found.scenario).map((l) => `  ${l}`),
+    ...violationLines(found.checks),
+    `Replay this run: ${found.replay}`,
+  ];
+}
+
+function shrinkLine(failure: Failure): string {
+  const size =
+    `${failure.scenario.callers.length} callers, ${failure.history.calls.length} calls, ` +
+    `${failure.history.server.sockets.length} sockets`;
+  const shrink = failure.shrink;
+  if (shrink === null) return `Counterexample (not shrunk): ${size}.`;
+  const why = {
+    exhausted: 'no smaller case fails',
+    budget: `its budget of ${seconds(shrink.budgetMs)} ran out`,
+    interrupted: 'interrupted',
+  }[shrink.ended];
+  return (
+    `Counterexample, the smallest case reached: ${size}; ${shrink.steps} shrink steps ` +
+    `(${shrink.tried} candidates, ${shrink.runs} runs, ${seconds(shrink.ms)}; stopped because ${why}).`
+  );
+}
+
+function replayLine(failure: Failure): string[] {
+  const check = failure.replayCheck;
+  if (check === null) return [];
+  if (check.reproduced === check.replays) return [`Replayed ${check.reproduced}/${check.replays}: it reproduces every time.`];
+  return [
+    `Replayed ${check.reproduced}/${check.replays}: FLAKY. This counterexample does not reproduce every time: the ` +
+      'timing it needs is not wholly fixed by the schedule, so a replay may report it safe; run the replay a few times.',
+  ];
+}
+
 /** The whole report, as lines: the verdict, the table, and for a failure the counterexample explained. */
 export function formatReport(result: VerifyResult): string[] {
-  const lines: string[] = [];
-  const verdict =
-    result.verdict === 'safe'
-      ? `SAFE to share: ${result.client} held every invariant over ${result.runs} runs.`
-      : result.verdict === 'inconclusive'
-        ? `INCONCLUSIVE: ${result.client} ran out of time after ${result.runs} runs without a violation.`
-        : `NOT SAFE to share: ${result.client} violated ${result.invariants.filter((i) => i.status === 'violated').map((i) => i.invariant).join(', ')}.`;
-  lines.push(verdict, '');
+  const lines: string[] = [verdictLine(result), ''];
   lines.push(...verdictTable(result.invariants));
   const notes = result.invariants.flatMap((i) => i.notes.map((n) => `  - [${i.invariant}] ${n}`));
   if (notes.length > 0) lines.push('', 'Observed and legitimate:', ...notes);
@@ -44,17 +89,20 @@ export function formatReport(result: VerifyResult): string[] {
   if (failure !== null) {
     lines.push(
       '',
-      `Counterexample (after ${failure.numShrinks} shrinks): ${failure.scenario.callers.length} callers, ` +
-        `${failure.history.calls.length} calls, ${failure.history.server.sockets.length} sockets.`,
+      shrinkLine(failure),
       ...describeScenario(failure.scenario).map((l) => `  ${l}`),
       '',
       'What went wrong:',
       ...violationLines(failure.checks),
       '',
+      ...replayLine(failure),
       `Replay: ${failure.replay}`,
       `fast-check: ${failure.fastCheck}`,
     );
   }
-  lines.push('', `seed ${result.seed} · ${result.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s`);
+  const runs = [`${result.runs} ${result.runs === 1 ? 'run' : 'runs'}`];
+  if (result.shrinkRuns > 0) runs.push(`${result.shrinkRuns} shrinking`);
+  if (result.replayRuns > 0) runs.push(`${result.replayRuns} replays`);
+  lines.push('', `seed ${result.seed} · ${runs.join(', ')} in ${seconds(result.elapsedMs)}`);
   return lines;
 }

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { paramsArbitrary } from './params.js';
 import type { FaultedOp } from './faults.js';
 import { plainResponse } from './plain-response.js';
-import type { CallerPlan, OpPlan, OperationKind, Scenario, Tenant } from './scenario.js';
+import type { AbortPoint, CallerPlan, OpPlan, OperationKind, Scenario, Tenant } from './scenario.js';
 import { SCENARIO_SCHEMA } from './scenario.js';
+import { shrinkStructurally } from './shrink.js';
 
 export interface ScenarioConstraints {
   /** Tenants the callers act for (at least one); callers pick among them. */
@@ -17,8 +18,8 @@ export interface ScenarioConstraints {
   /** Share of operations the caller aborts, in percent (0 = never). */
   abortPercent?: number;
   /**
-   * Occasional long pauses before an operation ([min, max] ms): bursts after idle gaps, so a request meets a socket
-   * the server closed while it sat idle. Off when absent.
+   * Occasional idle gaps of real time before an operation ([min, max] ms): bursts after idle gaps, so a request meets
+   * a socket the server closed while it sat idle. Off when absent.
    */
   idleGapMs?: [number, number];
 }
@@ -43,35 +44,44 @@ const kindArbitrary: fc.Arbitrary<OperationKind> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<OperationKind>('queries') },
 );
 
+/** A caller's own abort, placed on the schedule: while queued or connecting, while held, or mid-body. */
+const abortPointArbitrary: fc.Arbitrary<AbortPoint> = fc.oneof(
+  fc.constant<AbortPoint>({ at: 'issue' }),
+  fc.constant<AbortPoint>({ at: 'held' }),
+  fc.integer({ min: 1, max: 200 }).map((afterBytes): AbortPoint => ({ at: 'body', afterBytes })),
+);
+
 export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrary<Scenario> {
   const { tenants } = constraints;
   if (tenants.length === 0) throw new Error('scenarioArbitrary needs at least one tenant');
   const responsePlan =
-    constraints.responsePlan ?? plainResponse.map((response): FaultedOp => ({ response, abortAfterMs: null }));
+    constraints.responsePlan ?? plainResponse.map((response): FaultedOp => ({ response, abort: null }));
   const abortPercent = constraints.abortPercent ?? 0;
 
-  const think: Array<fc.WeightedArbitrary<number>> = [
+  // Mostly at once; sometimes after one or two releases, so the call meets a pool busy with what was released.
+  const staggerArbitrary = fc.oneof(
     { weight: 6, arbitrary: fc.constant(0) },
-    { weight: 2, arbitrary: fc.integer({ min: 1, max: 5 }) },
-  ];
-  if (constraints.idleGapMs !== undefined) {
-    const [min, max] = constraints.idleGapMs;
-    think.push({ weight: 1, arbitrary: fc.integer({ min, max }) });
-  }
-  const thinkArbitrary = fc.oneof(...think);
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: 2 }) },
+  );
+  const idleGap = constraints.idleGapMs;
+  const idleGapArbitrary =
+    idleGap === undefined
+      ? fc.constant(0)
+      : fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: idleGap[0], max: idleGap[1] }) });
 
   const opFor = (tenant: Tenant) =>
     kindArbitrary.chain((kind) =>
       fc.record({
-        thinkMs: thinkArbitrary,
+        stagger: staggerArbitrary,
+        idleGapMs: idleGapArbitrary,
         kind: fc.constant(kind),
         db: dbArbitrary(tenant, tenants),
         params: paramsArbitrary(kind),
-        abortAfterMs:
+        abort:
           abortPercent > 0
             ? fc.oneof(
                 { weight: 100 - abortPercent, arbitrary: fc.constant(null) },
-                { weight: abortPercent, arbitrary: fc.integer({ min: 0, max: 15 }) },
+                { weight: abortPercent, arbitrary: abortPointArbitrary },
               )
             : fc.constant(null),
         release: fc.nat({ max: 1000 }),
@@ -81,7 +91,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
     ).map(({ plan, ...op }) => ({
       ...op,
       response: plan.response,
-      abortAfterMs: plan.abortAfterMs ?? op.abortAfterMs,
+      abort: plan.abort ?? op.abort,
     }));
 
   const callerArb = fc.integer({ min: 0, max: tenants.length - 1 }).chain((tenantIndex) => {
@@ -91,7 +101,7 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
       .map((ops) => ({ tenant: tenant.name, ops }));
   });
 
-  return fc.array(callerArb, { minLength: 1, maxLength: constraints.maxCallers }).map((callers) => ({
+  const generated = fc.array(callerArb, { minLength: 1, maxLength: constraints.maxCallers }).map((callers) => ({
     schema: SCENARIO_SCHEMA,
     tenants,
     callers: callers.map(
@@ -109,4 +119,5 @@ export function scenarioArbitrary(constraints: ScenarioConstraints): fc.Arbitrar
       }),
     ),
   }));
+  return shrinkStructurally(generated, constraints.maxOpsPerCaller);
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { plainResponse } from './plain-response.js';
 import { FAULT } from './fault-names.js';
-import type { WirePlan } from './scenario.js';
+import type { AbortPoint, WirePlan } from './scenario.js';
 
 /**
  * The fault vocabulary: each entry provokes one class of real pool bug (see shared/POOL-BUGS.md) and says, in one
@@ -12,8 +12,8 @@ export interface FaultKind {
   explain: string;
   legitimate: string;
   plan: fc.Arbitrary<WirePlan>;
-  /** Some faults only make sense with the caller giving up first (a late reply). */
-  callerAbortMs?: fc.Arbitrary<number>;
+  /** Some faults only make sense with the caller giving up first (a late reply): where it does. */
+  callerAbort?: AbortPoint;
 }
 
 const ms = (min: number, max: number) => fc.integer({ min, max });
@@ -35,20 +35,16 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   },
   {
     name: FAULT.drip,
-    explain: 'the body arrives in small pieces with pauses between them',
+    explain: 'the body arrives in many small pieces, each read on its own before the next is written',
     legitimate: 'read every piece before handing the socket back',
-    plan: fc
-      .record({ splitAt: offsets(400, 6), dripMs: ms(1, 6) })
-      .map((p) => ({ ...p, faults: [FAULT.drip] })),
+    plan: offsets(400, 6).map((splitAt) => ({ splitAt, faults: [FAULT.drip] })),
   },
   {
     name: FAULT.lateReply,
-    explain: 'the reply comes after the caller has given up on it',
+    explain: 'the reply comes after the caller has given up on it (it is held until the abort has settled)',
     legitimate: 'fail the call and never hand that socket, with its late reply, to another caller',
-    plan: fc
-      .record({ headerDelayMs: ms(25, 60), splitAt: offsets(300, 3), dripMs: ms(0, 3) })
-      .map((p) => ({ ...p, faults: [FAULT.lateReply] })),
-    callerAbortMs: ms(2, 15),
+    plan: offsets(300, 3).map((splitAt) => ({ splitAt, faults: [FAULT.lateReply] })),
+    callerAbort: { at: 'held' },
   },
   {
     name: FAULT.interim103,
@@ -105,14 +101,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
         status: fc.constantFrom(500 as const, 503 as const),
         bodyBytes: ms(2_000, 24_000),
         splitAt: offsets(2_000, 4),
-        dripMs: ms(1, 4),
       })
-      .map(({ status, bodyBytes, splitAt, dripMs }) => ({
-        replaceWith: { status, bodyBytes },
-        splitAt,
-        dripMs,
-        faults: [FAULT.largeError],
-      })),
+      .map(({ status, bodyBytes, splitAt }) => ({ replaceWith: { status, bodyBytes }, splitAt, faults: [FAULT.largeError] })),
   },
   {
     name: FAULT.trailers,
@@ -125,7 +115,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
 export interface FaultedOp {
   response: WirePlan;
   /** Set when the fault needs the caller to give up first. */
-  abortAfterMs: number | null;
+  abort: AbortPoint | null;
 }
 
 /**
@@ -135,12 +125,10 @@ export interface FaultedOp {
 export function faultedResponse(only?: readonly string[]): fc.Arbitrary<FaultedOp> {
   const kinds = only === undefined ? FAULT_KINDS : FAULT_KINDS.filter((k) => only.includes(k.name));
   if (kinds.length === 0) throw new Error(`no such fault: ${only?.join(', ')}`);
-  const plain = plainResponse.map((response): FaultedOp => ({ response, abortAfterMs: null }));
+  const plain = plainResponse.map((response): FaultedOp => ({ response, abort: null }));
   const faulted = kinds.map((kind) => ({
     weight: 1,
-    arbitrary: fc
-      .record({ response: kind.plan, abortAfterMs: kind.callerAbortMs ?? fc.constant(null) })
-      .map((op): FaultedOp => op),
+    arbitrary: kind.plan.map((response): FaultedOp => ({ response, abort: kind.callerAbort ?? null })),
   }));
   return fc.oneof({ weight: Math.max(2, kinds.length), arbitrary: plain }, ...faulted);
 }

@@ -17,18 +17,36 @@ export interface Tenant {
 }
 
 /** The serializable part of a ResponsePlan (the gate is the engine's, added at run time). */
-export type WirePlan = Omit<ResponsePlan, 'gate'>;
+export type WirePlan = Omit<ResponsePlan, 'gate' | 'midBody' | 'turn'>;
+
+/**
+ * When a caller gives up on an operation, placed on the schedule rather than the wall clock, so a replay aborts at
+ * the same point whatever the machine's speed:
+ * - `issue`: at once, after the client's synchronous part of `run()` (the call is queued or connecting);
+ * - `held`: once the server holds the request; its reply goes out only after the call has settled (a late reply);
+ * - `body`: once the server has written the head and `afterBytes` of the body (and an in-process client has had a
+ *   turn to read them); the rest follows after the call has settled.
+ */
+export type AbortPoint = { at: 'issue' } | { at: 'held' } | { at: 'body'; afterBytes: number };
 
 export interface OpPlan {
   /** Unique in the scenario, `c<caller>-o<op>`; the request id sent is derived from it. */
   opId: string;
-  /** Pause before the caller issues this operation. */
-  thinkMs: number;
+  /**
+   * Before issuing, wait for this many releases of held responses (0: at once). A stagger on the schedule: the call
+   * meets a pool whose sockets are busy with what was just released, the same way every replay.
+   */
+  stagger: number;
+  /**
+   * Before issuing (after the stagger), an idle gap of real time (0: none): long enough for a server's close of an
+   * idle socket to reach the client. The one planned wait on the wall clock; the report names it as timed.
+   */
+  idleGapMs: number;
   kind: OperationKind;
   db: string;
   params: Record<string, unknown>;
-  /** The caller gives up (aborts) this long after issuing; null = waits for the answer. */
-  abortAfterMs: number | null;
+  /** Where the caller gives up (aborts); null = waits for the answer. */
+  abort: AbortPoint | null;
   /**
    * Release rank: held responses are released in ascending rank (ties by opId), so the order in which concurrent
    * replies reach the client is the scenario's, not the scheduler's.
@@ -55,13 +73,24 @@ export function allOps(scenario: Scenario): OpPlan[] {
   return scenario.callers.flatMap((caller) => caller.ops);
 }
 
+/** How an abort point reads in a report. */
+export function describeAbort(abort: AbortPoint): string {
+  if (abort.at === 'issue') return 'abort on issue';
+  if (abort.at === 'held') return 'abort once the server holds it';
+  return `abort after ${abort.afterBytes} body bytes`;
+}
+
 /** One line per caller, for reports: `c0 (acme): get orders {limit:3}, post …`. */
 export function describeScenario(scenario: Scenario): string[] {
   return scenario.callers.map((caller) => {
     const ops = caller.ops.map((op) => {
       const extras: string[] = [];
-      if (op.thinkMs > 0) extras.push(`after ${op.thinkMs}ms`);
-      if (op.abortAfterMs !== null) extras.push(`abort at ${op.abortAfterMs}ms`);
+      if (op.stagger > 0) extras.push(`after ${op.stagger} ${op.stagger === 1 ? 'release' : 'releases'}`);
+      if (op.idleGapMs > 0) extras.push(`idle ${op.idleGapMs}ms (timed)`);
+      if (op.abort !== null) extras.push(describeAbort(op.abort));
+      if (op.response.headerDelayMs !== undefined && (op.response.faults ?? []).length === 0) {
+        extras.push(`slow head ${op.response.headerDelayMs}ms`);
+      }
       const faults = op.response.faults ?? [];
       if (faults.length > 0) extras.push(`server: ${faults.join('+')}`);
       const suffix = extras.length > 0 ? ` [${extras.join(', ')}]` : '';

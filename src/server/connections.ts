@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { SocketEnd, SocketRecord } from '../history/records.js';
+import { ActivityMeter } from './activity.js';
 import type { HistoryRecorder, RequestEntry } from './recorder.js';
 
 /** The transport's state for one TCP connection; `record` is what the history shows. */
@@ -29,6 +30,8 @@ export class ConnectionTable {
   private readonly open = new Set<Connection>();
   private nextSocketId = 1;
   private emptyWaiters: Array<() => boolean> = [];
+  /** What the transport is doing, for the engine's quiescence check (requests touch it too). */
+  readonly activity = new ActivityMeter();
 
   constructor(
     private readonly recorder: HistoryRecorder,
@@ -65,6 +68,8 @@ export class ConnectionTable {
     this.bySocket.set(raw, connection);
     this.open.add(connection);
     this.recorder.socketAccepted(record);
+    this.activity.touch();
+    this.activity.handshakesInFlight += 1;
     // The TLS socket closes in the same turn (or just before); by the next one every end cause has been reported.
     raw.once('close', () => setImmediate(() => this.finish(connection)));
     return connection;
@@ -76,6 +81,8 @@ export class ConnectionTable {
     if (connection === undefined) return undefined;
     connection.tls = tls;
     this.bySocket.set(tls, connection);
+    this.activity.touch();
+    this.activity.handshakesInFlight -= 1;
     const record = connection.record;
     record.handshakeAt = performance.now();
     record.resumed = tls.isSessionReused();
@@ -201,6 +208,8 @@ export class ConnectionTable {
 
   private finish(connection: Connection): void {
     if (!this.open.delete(connection)) return;
+    this.activity.touch();
+    if (connection.tls === undefined) this.activity.handshakesInFlight -= 1;
     this.cancelIdleClose(connection);
     // Nothing reported a cause: node closed it itself (a parse timeout, a Connection: close request).
     this.ended(connection, 'server-close', 'closed');

@@ -5,3 +5,4 @@ export type { Recorder, RecorderMark, RequestArrivedListener } from './recorder.
 export type { PlanSource, ResponsePlan } from './response-plan.js';
 export type { Couch, CouchRequest, CouchResponse, AccountFixture, AuthContext } from './couch/types.js';
 export { SERVER_HEADER } from './response-head.js';
+export type { ServerActivity } from './activity.js';

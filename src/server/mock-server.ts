@@ -1,5 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import { HARNESS_END } from '../history/records.js';
+import type { ServerActivity } from './activity.js';
 import type { RecorderMark } from './recorder.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -65,6 +67,8 @@ export interface MockServer {
   /** Plans apply to requests that arrive from now on. */
   setPlans(plans: PlanSource | undefined): void;
   openSockets(): number;
+  /** What the transport is doing now (for quiescence: is anything still happening?). */
+  activity(): ServerActivity;
   /** Resolves true once no socket is open, false if some still are after `timeoutMs`. */
   whenSocketsClosed(timeoutMs: number, since?: RecorderMark): Promise<boolean>;
   /** Destroy every open socket, keep serving (between runs: a leaky client's sockets must not spill over). */
@@ -147,7 +151,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    connections.destroyAll('server-shutdown');
+    connections.destroyAll(HARNESS_END.shutdown);
     await closed;
     // node reports the server closed before the sockets' own close events; their records are final after those.
     await connections.whenEmpty(CLOSE_WAIT_MS);
@@ -175,8 +179,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
       context.plans = plans;
     },
     openSockets: () => connections.size,
+    activity: () => connections.activity.snapshot(),
     whenSocketsClosed: (timeoutMs, since) => connections.whenEmpty(timeoutMs, since?.sockets ?? 0),
-    destroySockets: () => connections.destroyAll('destroyed-between-runs'),
+    destroySockets: () => connections.destroyAll(HARNESS_END.destroyed),
     close: () => (closing ??= close()),
   };
 }

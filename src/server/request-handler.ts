@@ -41,7 +41,9 @@ export function handleRequest(
   context.connections.cancelIdleClose(connection);
   const entry = arrive(context, connection, request, arrivedAt);
   const record = entry.record;
+  context.connections.activity.touch();
   response.once('finish', () => {
+    context.connections.activity.touch();
     record.lastByteAt = performance.now();
     if (record.outcome === 'closed-early') record.outcome = 'complete';
     // The client asked for `Connection: close` (or spoke HTTP/1.0): node closes after this response.

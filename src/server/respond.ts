@@ -73,11 +73,23 @@ function writePlain(job: ResponseJob): void {
 }
 
 async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void> {
-  const { connection, entry, response } = job;
-  const record = entry.record;
-  const closed = connection.closed.signal;
+  const closed = job.connection.closed.signal;
   if (plan.gate !== undefined) await untilClosed(plan.gate(), closed);
-  if (closed.aborted || response.destroyed) return;
+  if (closed.aborted || job.response.destroyed) return;
+  // From here the server owes writes on timers of its own: the engine must not take the quiet for a hang.
+  const activity = job.connections.activity;
+  activity.plannedInFlight += 1;
+  try {
+    await writeReleased(job, plan, closed);
+  } finally {
+    activity.plannedInFlight -= 1;
+  }
+}
+
+/** The planned response once the engine has released it: faults, delays, pieces. */
+async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: AbortSignal): Promise<void> {
+  const { entry, response } = job;
+  const record = entry.record;
   if (plan.resetBeforeAnswer === true) {
     reset(job, 'fault:reset-before-answer');
     return;
@@ -85,6 +97,7 @@ async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void>
   // A 100 is sent on arrival, if at all: a client that asked for it withholds its body until it sees it.
   for (const code of plan.interim ?? []) if (code === 103) response.writeEarlyHints(EARLY_HINTS);
   if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed))) return;
+  if (plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
   const { status, headers, body, chunked } = plannedHead(job, plan);
   record.status = status;
@@ -97,8 +110,12 @@ async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void>
   const cut = plan.resetAtByte === undefined ? bodyLength : Math.min(plan.resetAtByte, bodyLength);
   if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
   if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
+  if (plan.bodyDelayMs !== undefined && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
+  // Where the engine pauses the body for a caller's abort: after at least the head, before the last byte.
+  const midBodyAt = plan.midBody === undefined ? undefined : Math.max(0, Math.min(plan.midBody.atByte, cut - 1));
   const cuts = new Set([...(plan.splitAt ?? []).filter((at) => at > 0 && at < cut), cut]);
+  if (midBodyAt !== undefined) cuts.add(midBodyAt);
   const offsets = [...cuts].sort((a, b) => a - b);
   let from = 0;
   for (let index = 0; index < offsets.length; index += 1) {
@@ -109,7 +126,14 @@ async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void>
       from = to;
     }
     const last = index === offsets.length - 1;
-    if (!last && plan.dripMs !== undefined && plan.dripMs > 0 && !(await pause(plan.dripMs, closed))) return;
+    if (to === midBodyAt) {
+      if (to === 0) response.flushHeaders();
+      await untilClosed(plan.midBody!.gate(), closed);
+      if (closed.aborted || response.destroyed) return;
+    } else if (!last && plan.turn === undefined && plan.dripMs !== undefined && plan.dripMs > 0) {
+      if (!(await pause(plan.dripMs, closed))) return;
+    }
+    if (!last && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
   }
   if (plan.resetAtByte !== undefined) {
     reset(job, 'fault:reset-mid-body');
@@ -176,6 +200,12 @@ async function pause(ms: number, closed: AbortSignal): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Wait for the engine's turn to write; false when the socket closed meanwhile. */
+async function take(turn: () => Promise<void>, closed: AbortSignal): Promise<boolean> {
+  await untilClosed(turn(), closed);
+  return !closed.aborted;
 }
 
 /** Wait for the gate, or for the socket to close: a gate the engine never opens must not pin a dead response. */

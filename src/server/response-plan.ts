@@ -12,13 +12,24 @@ export interface ResponsePlan {
    * order. Resolves, never rejects.
    */
   gate?: () => Promise<void>;
+  /**
+   * Awaited before the head and before each further piece of the body, instead of `dripMs`: the engine grants the
+   * server's writes one at a time across every response it released, so pieces reach the client in the schedule's
+   * order. Resolves, never rejects; the piece must be written at once after it resolves.
+   */
+  turn?: () => Promise<void>;
+  /**
+   * Pause after the head and `atByte` body bytes (at least one byte is always left to write), until `gate` resolves:
+   * the engine aborts the caller there and lets the rest go once the call has settled. Resolves, never rejects.
+   */
+  midBody?: { atByte: number; gate: () => Promise<void> };
   /** Wait this long before writing the status line and headers. */
   headerDelayMs?: number;
   /** Wait this long between the headers and the first body byte. */
   bodyDelayMs?: number;
   /** Split the body into writes at these byte offsets (ascending, within the body). */
   splitAt?: number[];
-  /** Pause between the writes that `splitAt` makes (a slow drip). */
+  /** Pause between the writes that `splitAt` makes (a slow drip), when no `turn` paces them. */
   dripMs?: number;
   /** Interim responses to send before the final one (100 only when the request had `Expect: 100-continue`). */
   interim?: Array<100 | 103>;

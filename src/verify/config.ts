@@ -14,8 +14,16 @@ export interface VerifyInput {
   faults?: boolean | string | string[];
   timeoutMs?: string | number;
   deadlineMs?: string | number;
+  /** Pending calls with nothing happening for this long are hung. */
+  quietMs?: string | number;
   timeBudgetMs?: string | number;
+  /** Budget for shrinking, from the first failure. */
+  shrinkBudgetMs?: string | number;
+  /** Replays of the final counterexample that check it reproduces (0 skips the check). */
+  checkReplay?: string | number;
   json?: string;
+  /** Where to write the HTML report (the timeline of the counterexample). */
+  report?: string;
   /** Worker-thread lanes, each with its own server, client and seed (base seed + lane). */
   lanes?: string | number;
   /** Stream every run's joined history to this JSONL file. */
@@ -36,10 +44,14 @@ export interface VerifyConfig {
   faults: string[] | null;
   timeoutMs: number;
   deadlineMs: number;
+  quietMs: number;
   closeBoundMs: number;
   graceMs: number;
   timeBudgetMs: number;
+  shrinkBudgetMs: number;
+  checkReplay: number;
   json: string | undefined;
+  report: string | undefined;
   lanes: number;
   history: string | undefined;
   /** 1-based shard index and the shard count; undefined when the whole verification runs here. */
@@ -62,9 +74,12 @@ export const DEFAULTS = {
   runs: 100,
   timeoutMs: 5_000,
   deadlineMs: 4_000,
+  quietMs: 200,
   closeBoundMs: 1_000,
   graceMs: 15,
   timeBudgetMs: 300_000,
+  shrinkBudgetMs: 30_000,
+  checkReplay: 5,
 } as const;
 
 function bad(message: string): ConfigError {
@@ -122,10 +137,14 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     faults: faultList(input.faults),
     timeoutMs: integer('timeout-ms', input.timeoutMs, DEFAULTS.timeoutMs, 1, 600_000),
     deadlineMs: integer('deadline-ms', input.deadlineMs, DEFAULTS.deadlineMs, 100, 600_000),
+    quietMs: integer('quiet-ms', input.quietMs, DEFAULTS.quietMs, 20, 600_000),
     closeBoundMs: DEFAULTS.closeBoundMs,
     graceMs: DEFAULTS.graceMs,
     timeBudgetMs: integer('time-budget-ms', input.timeBudgetMs, DEFAULTS.timeBudgetMs, 1_000, 86_400_000),
+    shrinkBudgetMs: integer('shrink-budget-ms', input.shrinkBudgetMs, DEFAULTS.shrinkBudgetMs, 0, 86_400_000),
+    checkReplay: integer('check-replay', input.checkReplay, DEFAULTS.checkReplay, 0, 1_000),
     json: input.json?.trim() || undefined,
+    report: input.report?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
     ...scaleOptions(input, path, integer('runs', input.runs, DEFAULTS.runs, 1, 1_000_000)),
   };

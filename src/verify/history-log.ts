@@ -7,7 +7,7 @@ import type { VerifyConfig } from './config.js';
 /**
  * `verify --history FILE`: every run's joined history (the scenario, what each caller saw, what the server recorded)
  * and its checks, one JSON object a line, streamed as the runs are checked, so a night of runs costs disk, not
- * memory. Lines: one `header`, a `run` per run (shrinking runs included, marked), one `end` when the verification
+ * memory. Lines: one `header`, a `run` per run (shrinking and replay runs included, marked), one `end` when the verification
  * finished (a file without it was cut short).
  */
 export const HISTORY_LOG_SCHEMA = 1 as const;
@@ -29,8 +29,8 @@ export interface HistoryLogHeader {
 export interface CheckedRun {
   history: RunHistory;
   checks: CheckResult[];
-  /** A shrinking run (looking for a smaller counterexample), not part of the verdict's figures. */
-  shrinking: boolean;
+  /** Searching; shrinking (looking for a smaller counterexample); or replaying the final one to check it reproduces. */
+  phase: 'search' | 'shrink' | 'replay';
 }
 
 export interface HistoryLogRun {
@@ -39,7 +39,7 @@ export interface HistoryLogRun {
   /** The lane (0 for a single lane; shard k of n is lane k-1) and its seed: `--seed` replays its runs. */
   lane: number;
   seed: number;
-  phase: 'search' | 'shrink';
+  phase: CheckedRun['phase'];
   checks: CheckResult[];
   history: RunHistory;
 }
@@ -55,8 +55,7 @@ export interface HistoryLogEnd {
 export type HistoryLogLine = HistoryLogHeader | HistoryLogRun | HistoryLogEnd;
 
 export function historyLogRun(run: CheckedRun, lane: number, seed: number): HistoryLogRun {
-  const phase = run.shrinking ? 'shrink' : 'search';
-  return { type: 'run', schema: HISTORY_LOG_SCHEMA, lane, seed, phase, checks: run.checks, history: run.history };
+  return { type: 'run', schema: HISTORY_LOG_SCHEMA, lane, seed, phase: run.phase, checks: run.checks, history: run.history };
 }
 
 export class HistoryLog {

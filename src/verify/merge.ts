@@ -4,12 +4,11 @@ import { combineLanes } from './lanes.js';
 import type { ShardInfo, ShardResult, ShardSettings } from './shard.js';
 import { SHARD_SCHEMA } from './shard.js';
 import type { VerifyResult } from './verify.js';
-import { VERIFY_SCHEMA } from './verify.js';
 
-/** One shard result as read from its file, with the name to blame it by. */
+/** One saved result as read from its file (see saved-result.ts), with the name to blame it by. */
 export interface NamedShard {
   name: string;
-  value: unknown;
+  value: VerifyResult;
 }
 
 /** The merged verdict, and which shards it came from. */
@@ -21,18 +20,9 @@ function refuse(message: string): ConfigError {
   return new ConfigError(ConfigErrorCode.ShardMismatch, message);
 }
 
-function isShardResult(value: unknown): value is ShardResult {
-  const candidate = value as Partial<ShardResult> | null;
-  return (
-    typeof candidate === 'object' &&
-    candidate !== null &&
-    candidate.schema === VERIFY_SCHEMA &&
-    typeof candidate.shard === 'object' &&
-    candidate.shard !== null &&
-    candidate.shard.schema === SHARD_SCHEMA &&
-    Array.isArray(candidate.invariants) &&
-    typeof candidate.runs === 'number'
-  );
+function isShardResult(value: VerifyResult): value is ShardResult {
+  const shard = (value as Partial<ShardResult>).shard;
+  return typeof shard === 'object' && shard !== null && shard.schema === SHARD_SCHEMA && typeof shard.index === 'number';
 }
 
 /** The first way `shard` is not part of the same verification as `model`, in words; null if it is. */
@@ -58,7 +48,7 @@ export function mergeShards(inputs: readonly NamedShard[]): MergedResult {
   if (inputs.length === 0) throw refuse('merge needs the shard result files (verify --shard k/n --json FILE).');
   for (const { name, value } of inputs) {
     if (!isShardResult(value)) {
-      throw refuse(`${name} is not a shard result: write one with verify --shard k/n --json ${name}.`);
+      throw refuse(`${name} is a result, but not a shard's: write one with verify --shard k/n --json ${name}.`);
     }
   }
   const shards = inputs as ReadonlyArray<{ name: string; value: ShardResult }>;
@@ -86,7 +76,7 @@ export function mergeShards(inputs: readonly NamedShard[]): MergedResult {
   });
   const elapsedMs = Math.max(...results.map((r) => r.elapsedMs));
   return {
-    ...combineLanes(results, baseSeed, elapsedMs),
+    ...combineLanes(results, baseSeed, totalRuns, elapsedMs),
     shards: { count, baseSeed, totalRuns, settings, sources: ordered.map(({ name }) => name) },
   };
 }

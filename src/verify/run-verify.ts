@@ -5,6 +5,7 @@ import { faultedResponse } from '../scenario/faults.js';
 import { startMockServer } from '../server/index.js';
 import type { VerifyConfig, VerifyInput } from './config.js';
 import { resolveVerifyConfig } from './config.js';
+import type { VerifyEventListener } from './events.js';
 import { openHistoryLog } from './history-log.js';
 import { verifyShard } from './shard.js';
 import type { VerifyResult, VerifyServer, VerifySettings } from './verify.js';
@@ -15,7 +16,10 @@ export interface VerifyOptions extends VerifyInput {
   factory?: ClientFactory;
   /** A running mock server to use; by default one is started for this verification and closed after it. */
   server?: VerifyServer;
-  onRun?: (runsDone: number) => void;
+  /** Progress and the first failure as they happen (see VerifyEvent). */
+  onEvent?: VerifyEventListener;
+  /** Stops the verification early; what was found so far is the result. */
+  signal?: AbortSignal;
   /** Takes each checked run instead of the `history` file (lanes post theirs to the main thread). */
   onHistory?: VerifySettings['onHistory'];
 }
@@ -53,15 +57,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       path: config.path,
       timeoutMs: config.timeoutMs,
       deadlineMs: config.deadlineMs,
+      quietMs: config.quietMs,
       closeBoundMs: config.closeBoundMs,
       graceMs: config.graceMs,
       timeBudgetMs: config.timeBudgetMs,
+      shrinkBudgetMs: config.shrinkBudgetMs,
+      replayChecks: config.checkReplay,
       responsePlan: config.faults === null ? undefined : faultedResponse(config.faults),
+      faults: config.faults,
       // Callers giving up mid-request is a fault of the caller side: on with the server's faults.
       abortPercent: config.faults === null ? 0 : CALLER_ABORT_PERCENT,
       idleGapMs: config.faults === null ? undefined : IDLE_GAP_MS,
       replayArgs: replayArgs(config),
-      onRun: options.onRun,
+      onEvent: options.onEvent,
+      signal: options.signal,
       onHistory: options.onHistory ?? log?.runsOf(0, config.seed),
     });
     return result;

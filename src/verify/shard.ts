@@ -1,4 +1,5 @@
 import type { ShardSpec, VerifyConfig } from './config.js';
+import type { RecordedSettings } from './recorded-settings.js';
 import { resolveVerifyConfig } from './config.js';
 import { HistoryLog } from './history-log.js';
 import { laneRuns, laneSeed } from './lanes.js';
@@ -13,16 +14,14 @@ import type { VerifyResult } from './verify.js';
  */
 export const SHARD_SCHEMA = 1 as const;
 
-/** What must be equal in every shard of one verification; merge refuses shards that differ in any of it. */
-export interface ShardSettings {
-  client: string;
-  connections: number;
-  callers: number;
-  opsPerCaller: number;
-  faults: string[] | null;
-  timeoutMs: number;
-  deadlineMs: number;
-}
+/**
+ * What must be equal in every shard of one verification, because it changes what is verified; merge refuses shards
+ * that differ in any of it. Budgets and replay checks may differ between machines.
+ */
+export type ShardSettings = { client: string; connections: number; callers: number; opsPerCaller: number } & Omit<
+  RecordedSettings,
+  'runs' | 'path' | 'timeBudgetMs' | 'shrinkBudgetMs' | 'replayChecks' | 'noShrink'
+>;
 
 export interface ShardInfo {
   schema: typeof SHARD_SCHEMA;
@@ -41,16 +40,10 @@ export interface ShardInfo {
 /** A shard's result: a verification's result, plus what merge needs to put the shards together. */
 export type ShardResult = VerifyResult & { shard: ShardInfo };
 
-export function shardSettings(config: VerifyConfig): ShardSettings {
-  return {
-    client: config.client,
-    connections: config.connections,
-    callers: config.callers,
-    opsPerCaller: config.opsPerCaller,
-    faults: config.faults,
-    timeoutMs: config.timeoutMs,
-    deadlineMs: config.deadlineMs,
-  };
+export function shardSettings(result: VerifyResult): ShardSettings {
+  const { runs, path, timeBudgetMs, shrinkBudgetMs, replayChecks, noShrink, ...verified } = result.settings;
+  void [runs, path, timeBudgetMs, shrinkBudgetMs, replayChecks, noShrink];
+  return { client: result.client, connections: result.connections, callers: result.callers, opsPerCaller: result.opsPerCaller, ...verified };
 }
 
 /** Shard `spec` of the verification `config` describes: its seed and runs. */
@@ -64,22 +57,21 @@ export async function verifyShard(options: VerifyOptions): Promise<ShardResult> 
   const spec = config.shard!;
   const { seed, runs } = shardPart(config, spec);
   const lane = spec.index - 1;
-  const shard: ShardInfo = {
-    schema: SHARD_SCHEMA,
-    index: spec.index,
-    count: spec.count,
-    baseSeed: config.seed,
-    totalRuns: config.runs,
-    seed,
-    runs,
-    // A factory handed in directly is named as verify names it in its reports.
-    settings: { ...shardSettings(config), client: options.factory === undefined ? config.client : (options.client ?? 'custom') },
-  };
   const log =
     config.history === undefined ? undefined : await HistoryLog.open(config.history, { client: config.client, seed, runs });
   let result: VerifyResult | null = null;
   try {
     result = await verify({ ...options, shard: undefined, history: undefined, seed, runs, onHistory: log?.runsOf(lane, seed) });
+    const shard: ShardInfo = {
+      schema: SHARD_SCHEMA,
+      index: spec.index,
+      count: spec.count,
+      baseSeed: config.seed,
+      totalRuns: config.runs,
+      seed,
+      runs,
+      settings: shardSettings(result),
+    };
     return { ...result, shard };
   } finally {
     await log?.end(result);

@@ -94,7 +94,9 @@ describe('checks on hand-built histories', () => {
     for (let i = 0; i < 4; i += 1) b.socket(i + 1, i * 20).call(`c0-o${i}`, { at: i * 20, until: i * 20 + 10, socket: i + 1 });
     const v = verdict(checkRun(b.build()), 'reuse');
     expect(v.status).toBe('violated');
-    expect(v.figures).toMatchObject({ handshakes: 4, allowedHandshakes: 2 });
+    expect(v.figures).toMatchObject({ handshakes: 4, passedOverIdle: 3 });
+    expect(v.violations[0]).toMatchObject({ requestId: 'r1-c0-o1', socketId: 2, culpritRequestId: 'r1-c0-o0' });
+    expect(v.violations[0]!.message).toContain('while socket 1 sat idle and healthy');
   });
 
   it('reuse: warming up to the bound for a sequential caller is legitimate (undici Pool does it)', () => {
@@ -107,7 +109,7 @@ describe('checks on hand-built histories', () => {
       .build();
     const v = verdict(checkRun(h), 'reuse');
     expect(v.violations).toEqual([]);
-    expect(v.notes[0]).toContain('spreads requests over its bound');
+    expect(v.notes[0]).toContain('opened 2 sockets where 1 callers waited at once');
   });
 
   it('reuse: the same history is legitimate for a client that says it does not reuse', () => {

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cli, crosstalk } from './support/built-cli.js';
+import { cliPath as cli, crosstalk } from './spawn-cli.js';
 
 /**
  * Lanes run in worker threads, which load compiled JavaScript: these tests drive the built CLI (`npm test` builds
  * first), as a user does.
  */
+
 describe('crosstalk verify --lanes', () => {
   it('needs the build', () => {
     expect(existsSync(cli), 'run npm run build (npm test does)').toBe(true);

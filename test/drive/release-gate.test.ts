@@ -1,54 +1,120 @@
 import { describe, expect, it } from 'vitest';
+import type { TimedStep } from '../../src/history/run-history.js';
+import type { GateHooks } from '../../src/drive/release-gate.js';
 import { ReleaseGate } from '../../src/drive/release-gate.js';
 import type { OpPlan } from '../../src/scenario/scenario.js';
 
-const op = (opId: string, release: number): OpPlan => ({
+const op = (opId: string, release: number, abort: OpPlan['abort'] = null): OpPlan => ({
   opId,
-  thinkMs: 0,
+  stagger: 0,
+  idleGapMs: 0,
   kind: 'get',
   db: 'db',
   params: {},
-  abortAfterMs: null,
+  abort,
   release,
   response: {},
 });
 
-function gateFor(ops: OpPlan[], outstanding: () => number, capacity: number | null, graceMs = 1000) {
-  return new ReleaseGate(new Map(ops.map((o) => [o.opId, o])), outstanding, capacity, graceMs);
+interface Fixture {
+  gate: ReleaseGate;
+  timed: TimedStep[];
+  releases: () => number;
+}
+
+/** A gate over `ops` with a server whose last event was `quietFor` ms ago (and stays so). */
+function gateFor(ops: OpPlan[], hooks: Partial<GateHooks> & { outstanding: () => number }): Fixture {
+  const timed: TimedStep[] = [];
+  let releases = 0;
+  const gate = new ReleaseGate(new Map(ops.map((o) => [o.opId, o])), {
+    capacity: null,
+    graceMs: 1000,
+    activity: () => ({ lastEventAt: performance.now(), handshakesInFlight: 0, plannedInFlight: 0 }),
+    onHeld: () => null,
+    onMidBody: () => Promise.resolve(),
+    onRelease: () => (releases += 1),
+    timed: (step) => timed.push(step),
+    ...hooks,
+  });
+  return { gate, timed, releases: () => releases };
 }
 
 describe('ReleaseGate', () => {
-  it('holds until every outstanding request has arrived, then releases in scenario order', async () => {
+  it('holds until every outstanding request has arrived, then releases in scenario order, as one batch', async () => {
     const ops = [op('a', 3), op('b', 1), op('c', 2)];
-    const gate = gateFor(ops, () => 3, null);
+    const { gate, releases, timed } = gateFor(ops, { outstanding: () => 3 });
     const released: string[] = [];
     const waits = ['a', 'b', 'c'].map((id) => gate.planFor(id)!.gate!().then(() => released.push(id)));
     await Promise.all(waits);
     expect(released).toEqual(['b', 'c', 'a']);
     expect(gate.releasedOrder).toEqual(['b', 'c', 'a']);
+    expect(releases()).toBe(1);
+    expect(timed).toEqual([]);
     gate.dispose();
   });
 
   it('releases a batch as soon as the pool bound is reached, without waiting for queued requests', async () => {
     const ops = [op('a', 2), op('b', 1), op('c', 0)];
-    const gate = gateFor(ops, () => 3, 2);
-    const first = gate.planFor('a')!.gate!();
-    const second = gate.planFor('b')!.gate!();
-    await Promise.all([first, second]);
+    const { gate } = gateFor(ops, { outstanding: () => 3, capacity: 2 });
+    await Promise.all([gate.planFor('a')!.gate!(), gate.planFor('b')!.gate!()]);
     expect(gate.releasedOrder).toEqual(['b', 'a']);
     gate.dispose();
   });
 
-  it('falls back to the grace period when a request never arrives', async () => {
-    const gate = gateFor([op('a', 0)], () => 2, null, 5);
-    const started = performance.now();
+  it('releases a partial batch once the server has been quiet for the grace period, and names that step timed', async () => {
+    const quietSince = performance.now();
+    const { gate, timed } = gateFor([op('a', 0)], {
+      outstanding: () => 2,
+      graceMs: 5,
+      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: 0, plannedInFlight: 0 }),
+    });
     await gate.planFor('a')!.gate!();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(4);
+    expect(performance.now() - quietSince).toBeGreaterThanOrEqual(4);
+    expect(timed.map((t) => t.step)).toEqual(['partial-release']);
+    expect(timed[0]!.detail).toContain('2 calls were outstanding');
+    gate.dispose();
+  });
+
+  it('keeps waiting while a handshake is under way, however quiet the server', async () => {
+    let handshakes = 1;
+    const quietSince = performance.now();
+    const { gate } = gateFor([op('a', 0)], {
+      outstanding: () => 2,
+      graceMs: 2,
+      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: handshakes, plannedInFlight: 0 }),
+    });
+    let released = false;
+    const wait = gate.planFor('a')!.gate!().then(() => (released = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(released).toBe(false);
+    handshakes = 0;
+    await wait;
+    gate.dispose();
+  });
+
+  it('keeps a pinned reply back until its promise resolves, apart from the batch', async () => {
+    let unpin: () => void = () => undefined;
+    const pinned = new Promise<void>((resolve) => (unpin = resolve));
+    const ops = [op('late', 0, { at: 'held' }), op('b', 1)];
+    const { gate } = gateFor(ops, { outstanding: () => 2, onHeld: (o) => (o.opId === 'late' ? pinned : null) });
+    const late = gate.planFor('late')!.gate!();
+    await gate.planFor('b')!.gate!();
+    expect(gate.releasedOrder).toEqual(['b']);
+    expect(gate.holding).toBe(1);
+    unpin();
+    await late;
+    expect(gate.releasedOrder).toEqual(['b', 'late']);
+    gate.dispose();
+  });
+
+  it('asks for a mid-body pause for an abort at `body`', () => {
+    const { gate } = gateFor([op('a', 0, { at: 'body', afterBytes: 40 })], { outstanding: () => 1 });
+    expect(gate.planFor('a')!.midBody?.atByte).toBe(40);
     gate.dispose();
   });
 
   it('a request it does not know is answered plainly', () => {
-    const gate = gateFor([op('a', 0)], () => 1, null);
+    const { gate } = gateFor([op('a', 0)], { outstanding: () => 1 });
     expect(gate.planFor('session-login')).toBeUndefined();
     expect(gate.planFor(undefined)).toBeUndefined();
   });

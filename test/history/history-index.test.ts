@@ -14,6 +14,7 @@ const call = (callerId: string, issuedAt: number, settledAt: number | null): Cal
   issuedAt,
   settledAt,
   abortPlanned: false,
+  abortAt: null,
   outcome: { type: 'hung' },
 });
 

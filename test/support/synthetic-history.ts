@@ -9,7 +9,14 @@ export class HistoryBuilder {
   private readonly calls: CallRecord[] = [];
   private readonly sockets: SocketRecord[] = [];
   private readonly requests: RequestRecord[] = [];
-  private traits: RunHistory['traits'] = { maxSockets: 2, pipelining: 1, reuses: true, retriesIdempotent: false };
+  private traits: RunHistory['traits'] = {
+    maxSockets: 2,
+    pipelining: 1,
+    reuses: true,
+    retriesIdempotent: false,
+    maxRequestsPerSocket: null,
+    socketsPerTenant: false,
+  };
   closeCalledAt = 1000;
   closeReturnedAt: number | null = 1001;
 
@@ -106,6 +113,7 @@ export class HistoryBuilder {
       issuedAt: options.at,
       settledAt: got === 'hung' ? null : options.until,
       abortPlanned: false,
+      abortAt: null,
       outcome:
         got === 'hung'
           ? { type: 'hung' }
@@ -126,6 +134,14 @@ export class HistoryBuilder {
     for (const socket of this.sockets) {
       socket.requestCount = this.requests.filter((r) => r.socketId === socket.socketId).length;
     }
+    // A socket still open after the bound is one the harness destroyed, as a real run records it.
+    const leftOpen = this.sockets.some((s) => s.endedAt === null || s.endedAt > this.closeCalledAt + 500);
+    for (const socket of this.sockets) {
+      if (socket.endedAt !== null && socket.endedAt <= this.closeCalledAt + 500) continue;
+      socket.endedAt = this.closeCalledAt + 500;
+      socket.end = 'server-close';
+      socket.endDetail = 'destroyed-between-runs';
+    }
     return {
       schema: 1,
       run: 1,
@@ -139,9 +155,15 @@ export class HistoryBuilder {
       startedAt: 0,
       callsEndedAt: this.closeCalledAt - 1,
       deadlineMs: 2000,
+      endedBy: 'settled',
+      quietMs: 300,
+      timedSteps: [],
+      timedStepCount: 0,
+      interrupted: false,
       closeCalledAt: this.closeCalledAt,
       closeReturnedAt: this.closeReturnedAt,
-      socketsClosedAt: Math.max(...this.sockets.map((s) => s.endedAt ?? Infinity)),
+      socketsClosedAt: leftOpen ? null : Math.max(...this.sockets.map((s) => s.endedAt ?? 0)),
+      socketsLeftOpen: leftOpen ? { by: 'bound', afterMs: 500 } : null,
       closeBoundMs: 500,
     };
   }

@@ -4,7 +4,7 @@
  * the seed's per-call anti-pattern, hidden inside something that looks like a pool). It never exceeds its bound
  * and never mixes replies, so only reuse can see it.
  *
- * Caught by: reuse (more TLS handshakes than the bound allows, with no server close to excuse them).
+ * Caught by: reuse (the client closes a healthy socket right after its reply, and the next call needs a new one).
  */
 import type { ClientFactory, OperationResult } from '../../../src/clients/contract.js';
 import type { MiniConnection } from '../../support/mini-pool.js';

@@ -2,15 +2,14 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+/** The built CLI, spawned as a user runs it (`npm test` builds first), and waited for until the process ends. */
 const run = promisify(execFile);
-export const root = fileURLToPath(new URL('../../../', import.meta.url));
-/** Lanes run compiled workers, so these tests drive the built CLI (`npm test` builds first), as a user does. */
-export const cli = `${root}dist/src/cli.js`;
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const cliPath = `${root}dist/src/cli.js`;
 
-/** Runs the built CLI in its own process and waits for it to end: its exit code and what it printed. */
 export async function crosstalk(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: root, timeout: 90_000 });
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { cwd: root, timeout: 90_000 });
     return { code: 0, out: stdout, err: stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

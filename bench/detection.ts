@@ -5,7 +5,7 @@ import { teethSettings } from '../test/support/teeth-settings.js';
 import { startMockServer } from '../src/server/index.js';
 import type { BuggyClient } from './buggy-clients.js';
 import { FAULT_BUGGY_CLIENTS, PLAIN_BUGGY_CLIENTS } from './buggy-clients.js';
-import type { Bench } from './index.js';
+import type { Bench } from './bench.js';
 
 /** Seeds for time-to-first-detection; the first also yields the counterexample whose replays are counted. */
 const SEEDS = [1, 2, 3, 4, 5];

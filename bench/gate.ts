@@ -6,7 +6,7 @@ import { verify } from '../src/verify/run-verify.js';
 import type { VerifyResult } from '../src/verify/verify.js';
 import type { BuggyClient } from './buggy-clients.js';
 import { FAULT_BUGGY_CLIENTS, PLAIN_BUGGY_CLIENTS } from './buggy-clients.js';
-import type { Bench } from './index.js';
+import type { Bench } from './bench.js';
 
 /**
  * The gate a CI job runs, per buggy client, with `verify`'s default settings (and `--faults` for the fault

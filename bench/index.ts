@@ -1,16 +1,12 @@
 import { serverThroughput } from './server-throughput.js';
 import { verifyThroughput } from './verify-throughput.js';
 import { detection } from './detection.js';
+import { gate } from './gate.js';
 import { laneBreakdown } from './lane-breakdown.js';
-
-/** One benchmark: prints its own table; never asserts (numbers are for people, not CI). */
-export interface Bench {
-  name: string;
-  run(): Promise<void>;
-}
+import type { Bench } from './bench.js';
 
 /** Every benchmark, run in turn. Adding one is an import above and an entry here. */
-const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, laneBreakdown, detection];
+const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, laneBreakdown, detection, gate];
 
 for (const bench of BENCHES) {
   console.log(`\n## ${bench.name}\n`);

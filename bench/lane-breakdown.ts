@@ -13,7 +13,7 @@ import { tenantsFromAccounts } from '../src/verify/tenants.js';
 import { verifyAgainst } from '../src/verify/verify.js';
 import type { Component } from './cpu-profile.js';
 import { profiled } from './cpu-profile.js';
-import type { Bench } from './index.js';
+import type { Bench } from './bench.js';
 
 /**
  * Where one lane's time goes on the standard scenario (16 callers × 4 ops, pool 4, no faults, undici-pool), so the

@@ -7,7 +7,7 @@ import {
   type MockServer,
   type ServerCertificate,
 } from '../src/server/index.js';
-import type { Bench } from './index.js';
+import type { Bench } from './bench.js';
 
 /**
  * The mock's `_all_docs` throughput against a bare node:https server that answers a prebuilt body of the same size

@@ -3,7 +3,7 @@ import { startMockServer } from '../src/server/index.js';
 import { DEFAULTS } from '../src/verify/config.js';
 import { verifyAgainst } from '../src/verify/verify.js';
 import { verifyInLanes } from '../src/verify/lanes.js';
-import type { Bench } from './index.js';
+import type { Bench } from './bench.js';
 
 /** The standard scenario of issue #3: 16 callers × 4 ops, pool 4. Target ≥ 50 runs/s on 2 cores. */
 const RUNS = 200;

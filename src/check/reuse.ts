@@ -96,7 +96,7 @@ export const reuse: Invariant = {
     const demand = peakConcurrentCallers(history.calls, history.callsEndedAt, RELEASE_LAG_MS);
     if (passed.length === 0 && handshakes > Math.max(1, demand)) {
       notes.push(
-        `opened ${handshakes} sockets where ${Math.max(1, demand)} callers waited at once: sockets lost to the server or ` +
+        `opened ${handshakes} sockets where ${Math.max(1, demand)} ${demand > 1 ? 'callers' : 'caller'} waited at once: sockets lost to the server or ` +
           'retired, warmed up ahead of demand, or spread over the bound while the others were busy',
       );
     }

@@ -66,8 +66,9 @@ export class Calls {
 
   /** Issues `op` for `caller` and resolves once the call has settled (it may never, for a client that hangs). */
   issue(caller: CallerPlan, op: OpPlan): Promise<void> {
-    const tenant = this.tenants.get(caller.tenant);
-    if (tenant === undefined) throw new Error(`scenario names unknown tenant ${caller.tenant}`);
+    const tenantName = op.tenant ?? caller.tenant;
+    const tenant = this.tenants.get(tenantName);
+    if (tenant === undefined) throw new Error(`scenario names unknown tenant ${tenantName}`);
     const controller = new AbortController();
     const operation: Operation = {
       kind: op.kind,

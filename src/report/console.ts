@@ -52,10 +52,13 @@ export function formatFound(found: FoundFailure, lane?: number): string[] {
   ];
 }
 
+/** `1 caller`, `3 callers`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function shrinkLine(failure: Failure): string {
   const size =
-    `${failure.scenario.callers.length} callers, ${failure.history.calls.length} calls, ` +
-    `${failure.history.server.sockets.length} sockets`;
+    `${count(failure.scenario.callers.length, 'caller')}, ${count(failure.history.calls.length, 'call')}, ` +
+    `${count(failure.history.server.sockets.length, 'socket')}`;
   const shrink = failure.shrink;
   if (shrink === null) return `Counterexample (not shrunk): ${size}.`;
   const why = {
@@ -64,14 +67,34 @@ function shrinkLine(failure: Failure): string {
     interrupted: 'interrupted',
   }[shrink.ended];
   return (
-    `Counterexample, the smallest case reached: ${size}; ${shrink.steps} shrink steps ` +
+    `Counterexample, the smallest case reached: ${size}; ${count(shrink.steps, 'shrink step')} ` +
     `(${shrink.tried} candidates, ${shrink.runs} runs, ${seconds(shrink.ms)}; stopped because ${why}).`
   );
+}
+
+/** The counterexample's steps that waited on the wall clock: where a slower machine could replay it differently. */
+function timedLines(failure: Failure): string[] {
+  const history = failure.history;
+  if (history.timedStepCount === 0) return ['Every step of this run followed the schedule (none waited on the wall clock).'];
+  const more = history.timedStepCount - history.timedSteps.length;
+  return [
+    `Timed steps (waits on the wall clock, ${history.timedStepCount}):`,
+    ...history.timedSteps.map((step) => `  - ${step.step}: ${step.detail}`),
+    ...(more > 0 ? [`  - and ${more} more`] : []),
+  ];
 }
 
 function replayLine(failure: Failure): string[] {
   const check = failure.replayCheck;
   if (check === null) return [];
+  const flaky = failure.flakySmallest;
+  if (flaky !== null) {
+    return [
+      `Replayed ${check.reproduced}/${check.replays}: it reproduces every time. (The smallest case shrinking reached, ` +
+        `--path ${flaky.path}, replayed only ${flaky.replayCheck.reproduced}/${flaky.replayCheck.replays}: this larger ` +
+        'one is reported instead.)',
+    ];
+  }
   if (check.reproduced === check.replays) return [`Replayed ${check.reproduced}/${check.replays}: it reproduces every time.`];
   return [
     `Replayed ${check.reproduced}/${check.replays}: FLAKY. This counterexample does not reproduce every time: the ` +
@@ -95,12 +118,13 @@ export function formatReport(result: VerifyResult): string[] {
       'What went wrong:',
       ...violationLines(failure.checks),
       '',
+      ...timedLines(failure),
       ...replayLine(failure),
       `Replay: ${failure.replay}`,
       `fast-check: ${failure.fastCheck}`,
     );
   }
-  const runs = [`${result.runs} ${result.runs === 1 ? 'run' : 'runs'}`];
+  const runs = [count(result.runs, 'run')];
   if (result.shrinkRuns > 0) runs.push(`${result.shrinkRuns} shrinking`);
   if (result.replayRuns > 0) runs.push(`${result.replayRuns} replays`);
   lines.push('', `seed ${result.seed} · ${runs.join(', ')} in ${seconds(result.elapsedMs)}`);

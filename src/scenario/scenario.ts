@@ -33,6 +33,11 @@ export interface OpPlan {
   /** Unique in the scenario, `c<caller>-o<op>`; the request id sent is derived from it. */
   opId: string;
   /**
+   * The tenant this operation acts for, when not its caller's: one caller switching credentials on the shared client
+   * (a shrunk case merges callers of different tenants this way, each operation keeping its own).
+   */
+  tenant?: string;
+  /**
    * Before issuing, wait for this many releases of held responses (0: at once). A stagger on the schedule: the call
    * meets a pool whose sockets are busy with what was just released, the same way every replay.
    */
@@ -85,6 +90,7 @@ export function describeScenario(scenario: Scenario): string[] {
   return scenario.callers.map((caller) => {
     const ops = caller.ops.map((op) => {
       const extras: string[] = [];
+      if (op.tenant !== undefined && op.tenant !== caller.tenant) extras.push(`as ${op.tenant}`);
       if (op.stagger > 0) extras.push(`after ${op.stagger} ${op.stagger === 1 ? 'release' : 'releases'}`);
       if (op.idleGapMs > 0) extras.push(`idle ${op.idleGapMs}ms (timed)`);
       if (op.abort !== null) extras.push(describeAbort(op.abort));

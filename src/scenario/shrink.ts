@@ -6,9 +6,9 @@ import type { OpPlan, Scenario } from './scenario.js';
  * steps inside the first caller (one parameter a step) before it tries dropping a caller further on; for a bug whose
  * every run takes a few hundred milliseconds (a hang, a close bound) that is minutes for a case still twice too big.
  * This arbitrary generates the scenario as fast-check would, then shrinks it by taking away what the failure does
- * not need, biggest first: halves and quarters of the callers, single callers, two callers of one tenant merged into
- * one (the same calls, one after the other), single operations, and then each operation's extras (its abort, its
- * server fault, its stagger, its idle gap). Operations keep their ids, so the shrunk case names the same `c3-o1` the
+ * not need, biggest first: halves and quarters of the callers, single callers, two callers merged into one (the same
+ * calls one after the other, each on its own tenant's credentials), single operations, and then each operation's
+ * extras (its abort, its server fault, its waits, its stagger, its idle gap). Operations keep their ids, so the shrunk case names the same `c3-o1` the
  * first failure did. The candidate order is fixed, so fast-check's paths replay it exactly.
  */
 
@@ -93,10 +93,18 @@ function withoutExtras(op: OpPlan, dropped: readonly Extra[]): OpPlan {
 function apply(full: Scenario, selection: Selection): Scenario {
   return {
     ...full,
-    callers: selection.callers.map(({ index, ops }) => ({
-      ...full.callers[index]!,
-      ops: ops.map((op) => withoutExtras(original(full, op), op.dropped)),
-    })),
+    callers: selection.callers.map(({ index, ops }) => {
+      const caller = full.callers[index]!;
+      return {
+        ...caller,
+        ops: ops.map((op) => {
+          const plan = withoutExtras(original(full, op), op.dropped);
+          // An operation merged in from another tenant's caller keeps acting for that tenant.
+          const own = full.callers[op.caller]!.tenant;
+          return own === caller.tenant ? plan : { ...plan, tenant: own };
+        }),
+      };
+    }),
   };
 }
 
@@ -105,24 +113,51 @@ function replaced<T>(list: readonly T[], at: number, by?: T): T[] {
   return [...list.slice(0, at), ...(by === undefined ? [] : [by]), ...list.slice(at + 1)];
 }
 
+/** A candidate: the selection it leads to, and a name that stays the same from one shrink step to the next. */
+interface Candidate {
+  key: string;
+  selection: Selection;
+}
+
+const opKey = (op: SelectedOp) => `${op.caller}.${op.index}`;
+
 /** Candidates, biggest cut first; each is a whole selection (the value fast-check shrinks further from). */
-function* candidates(full: Scenario, selection: Selection, maxOps: number): Generator<Selection> {
+function* proposals(full: Scenario, selection: Selection, maxOps: number): Generator<Candidate> {
   const callers = selection.callers;
+  // Every idle gap at once: the one wall-clock wait, which makes every later candidate's run slower while it stays.
+  const gapped = callers.some((c) => c.ops.some((op) => !op.dropped.includes('idleGap') && hasExtra(original(full, op), 'idleGap')));
+  if (gapped) {
+    yield {
+      key: 'no-idle-gaps',
+      selection: {
+        callers: callers.map((c) => ({
+          ...c,
+          ops: c.ops.map((op) =>
+            hasExtra(original(full, op), 'idleGap') && !op.dropped.includes('idleGap') ? { ...op, dropped: [...op.dropped, 'idleGap'] } : op,
+          ),
+        })),
+      },
+    };
+  }
   // Blocks of callers, ddmin-style: halves, quarters, ... single callers.
   for (let size = Math.floor(callers.length / 2); size >= 1; size = Math.floor(size / 2)) {
     for (let from = 0; from + size <= callers.length; from += size) {
-      yield { callers: [...callers.slice(0, from), ...callers.slice(from + size)] };
+      const dropped = callers.slice(from, from + size).map((c) => c.index);
+      yield { key: `drop-callers:${dropped.join(',')}`, selection: { callers: [...callers.slice(0, from), ...callers.slice(from + size)] } };
     }
   }
-  // Two callers of one tenant as one: the later's operations after the earlier's. Fewer callers, the same calls.
-  for (let into = 0; into < callers.length; into += 1) {
-    for (let from = into + 1; from < callers.length; from += 1) {
-      const a = callers[into]!;
-      const b = callers[from]!;
-      if (full.callers[a.index]!.tenant !== full.callers[b.index]!.tenant) continue;
-      if (a.ops.length + b.ops.length > maxOps) continue;
-      const merged = replaced(callers, into, { index: a.index, ops: [...a.ops, ...b.ops] });
-      yield { callers: replaced(merged, from) };
+  // Two callers as one: the later's operations after the earlier's, each keeping its own tenant's credentials (one
+  // caller switching tenants on the shared client). Fewer callers, the same calls. Same-tenant pairs first.
+  for (const sameTenant of [true, false]) {
+    for (let into = 0; into < callers.length; into += 1) {
+      for (let from = into + 1; from < callers.length; from += 1) {
+        const a = callers[into]!;
+        const b = callers[from]!;
+        if ((full.callers[a.index]!.tenant === full.callers[b.index]!.tenant) !== sameTenant) continue;
+        if (a.ops.length + b.ops.length > maxOps) continue;
+        const merged = replaced(callers, into, { index: a.index, ops: [...a.ops, ...b.ops] });
+        yield { key: `merge:${a.index}+${b.index}`, selection: { callers: replaced(merged, from) } };
+      }
     }
   }
   // Single operations of callers that keep at least one.
@@ -130,7 +165,10 @@ function* candidates(full: Scenario, selection: Selection, maxOps: number): Gene
     const ops = callers[c]!.ops;
     if (ops.length < 2) continue;
     for (let o = 0; o < ops.length; o += 1) {
-      yield { callers: replaced(callers, c, { index: callers[c]!.index, ops: replaced(ops, o) }) };
+      yield {
+        key: `drop-op:${opKey(ops[o]!)}`,
+        selection: { callers: replaced(callers, c, { index: callers[c]!.index, ops: replaced(ops, o) }) },
+      };
     }
   }
   // Each operation's extras, one at a time.
@@ -142,10 +180,34 @@ function* candidates(full: Scenario, selection: Selection, maxOps: number): Gene
       for (const extra of EXTRAS) {
         if (selected.dropped.includes(extra) || !hasExtra(op, extra)) continue;
         const ops = replaced(caller.ops, o, { ...selected, dropped: [...selected.dropped, extra] });
-        yield { callers: replaced(callers, c, { index: caller.index, ops }) };
+        yield { key: `extra:${opKey(selected)}:${extra}`, selection: { callers: replaced(callers, c, { index: caller.index, ops }) } };
       }
     }
   }
+}
+
+/**
+ * The stream fast-check walks: the proposals, those that failed to reproduce at an earlier step deferred to the end
+ * (a cut that did not keep the failure then rarely keeps it now, and trying it first at every step is most of the
+ * cost of shrinking). Which were rejected is known without any record kept aside: every candidate before the one a
+ * step accepted was rejected, and the accepted one's context carries their keys down. Deterministic, so a path
+ * replays.
+ */
+function* candidates(full: Scenario, context: ShrinkContext, maxOps: number): Generator<ShrinkContext> {
+  const all = [...proposals(full, context.selection, maxOps)];
+  const avoided = new Set(context.rejected);
+  const ordered = [...all.filter((c) => !avoided.has(c.key)), ...all.filter((c) => avoided.has(c.key))];
+  const rejected = [...context.rejected];
+  for (const candidate of ordered) {
+    yield { selection: candidate.selection, rejected: [...rejected] };
+    if (!rejected.includes(candidate.key)) rejected.push(candidate.key);
+  }
+}
+
+/** What a value's shrinking continues from: its selection, and the cuts that failed to keep the failure so far. */
+interface ShrinkContext {
+  selection: Selection;
+  rejected: string[];
 }
 
 class StructuralShrink extends fc.Arbitrary<Scenario> {
@@ -158,7 +220,8 @@ class StructuralShrink extends fc.Arbitrary<Scenario> {
 
   generate(): fc.Value<Scenario> {
     const selection = everything(this.full);
-    return new fc.Value(apply(this.full, selection), selection);
+    const context: ShrinkContext = { selection, rejected: [] };
+    return new fc.Value(apply(this.full, selection), context);
   }
 
   canShrinkWithoutContext(_value: unknown): _value is Scenario {
@@ -168,8 +231,8 @@ class StructuralShrink extends fc.Arbitrary<Scenario> {
   shrink(_value: Scenario, context: unknown): fc.Stream<fc.Value<Scenario>> {
     if (context === undefined) return fc.Stream.nil();
     const full = this.full;
-    return new fc.Stream(candidates(full, context as Selection, this.maxOps)).map(
-      (selection) => new fc.Value(apply(full, selection), selection),
+    return new fc.Stream(candidates(full, context as ShrinkContext, this.maxOps)).map(
+      (next) => new fc.Value(apply(full, next.selection), next),
     );
   }
 }

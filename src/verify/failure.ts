@@ -50,6 +50,11 @@ export interface Failure extends FailingCase {
   shrink: ShrinkStats | null;
   /** Null when the self-check was skipped (`--check-replay 0`). */
   replayCheck: ReplayCheck | null;
+  /**
+   * The smallest case shrinking reached, when it did not replay every time and this (larger) one, which does, is
+   * reported instead.
+   */
+  flakySmallest: { path: string; replayCheck: ReplayCheck } | null;
   scenario: Scenario;
   history: RunHistory;
   checks: CheckResult[];

@@ -1,4 +1,4 @@
-import type { VerifySettings } from './verify.js';
+import type { VerifySettings } from './settings.js';
 
 /**
  * The settings a verification ran with, as plain data in its result: a saved result says what was asked (runs,

@@ -4,6 +4,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { VerifyEventListener } from './events.js';
 import type { ReplayCheck } from './failure.js';
 import { breaksAll } from './failure.js';
+import type { AcceptedCase, ShrinkLog } from './shrink-log.js';
 
 export interface ReplayContext {
   seed: number;
@@ -37,4 +38,40 @@ export async function checkReplays(
     context.onEvent?.({ type: 'replay', done, of: times, reproduced });
   }
   return { replays: times, reproduced };
+}
+
+/** The counterexample to report, how it replayed, and the smaller one passed over because it did not. */
+export interface Settled {
+  chosen: AcceptedCase;
+  replayCheck: ReplayCheck;
+  /** The smallest case shrinking reached, when it was flaky and a larger one that reproduces every time was chosen. */
+  flakySmallest: { path: string; replayCheck: ReplayCheck } | null;
+}
+
+/** Larger cases tried when the smallest is flaky, at most. */
+const FALLBACKS = 4;
+
+/**
+ * Replays the smallest case `times` times. If it does not reproduce every time, walks back up the shrinking (the
+ * cases accepted before it, smallest first, at most FALLBACKS of them, the first failure last) and reports the
+ * first that does, naming the flaky smaller one: a counterexample is worth most when its replay can be trusted.
+ */
+export async function settleCounterexample(
+  log: ShrinkLog,
+  times: number,
+  target: readonly InvariantId[],
+  context: ReplayContext,
+): Promise<Settled> {
+  const smallest = log.smallest;
+  const first = await checkReplays(smallest.path, times, target, context);
+  if (first.reproduced === times) return { chosen: smallest, replayCheck: first, flakySmallest: null };
+  const larger = log.accepted.slice(0, -1).reverse();
+  const tried = [...larger.slice(0, FALLBACKS - 1), ...(larger.length >= FALLBACKS ? [log.accepted[0]!] : [])];
+  for (const candidate of tried) {
+    const check = await checkReplays(candidate.path, times, target, context);
+    if (check.reproduced === times) {
+      return { chosen: candidate, replayCheck: check, flakySmallest: { path: smallest.path, replayCheck: first } };
+    }
+  }
+  return { chosen: smallest, replayCheck: first, flakySmallest: null };
 }

@@ -25,8 +25,11 @@ export interface VerifyOptions extends VerifyInput {
 }
 
 const CALLER_ABORT_PERCENT = 6;
-/** Longer than the FIN race allowance, so a client that ignores a server's FIN on an idle socket shows. */
-export const IDLE_GAP_MS: [number, number] = [60, 90];
+/**
+ * Longer than the FIN race allowance (50 ms) plus the longest idle close (12 ms), so a request after an idle gap never
+ * races a close, and a client that ignores a server's FIN on an idle socket shows every time.
+ */
+export const IDLE_GAP_MS: [number, number] = [70, 100];
 
 function replayArgs(config: VerifyConfig): string[] {
   if (config.faults === null) return [];

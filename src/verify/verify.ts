@@ -1,114 +1,30 @@
 import fc from 'fast-check';
-import type { ClientFactory } from '../clients/contract.js';
 import { checkRun } from '../check/index.js';
-import type { CheckResult } from '../check/index.js';
-import type { HarnessServer } from '../drive/harness-server.js';
 import { runScenario } from '../drive/run-scenario.js';
-import type { RunHistory } from '../history/run-history.js';
+import { CrosstalkError } from '../errors.js';
 import { scenarioArbitrary } from '../scenario/arbitrary.js';
-import type { ScenarioConstraints } from '../scenario/arbitrary.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { AccountFixture } from '../server/couch/types.js';
-import type { VerifyEventListener } from './events.js';
-import type { CheckedRun } from './history-log.js';
-import type { Failure, FoundFailure, ReplayShape, ShrinkStats } from './failure.js';
+import type { Failure, FoundFailure, ReplayShape } from './failure.js';
 import { breaksAll, failingCase, violatedInvariants } from './failure.js';
-import { checkReplays } from './replay-check.js';
-import type { InvariantSummary } from './summary.js';
+import { settleCounterexample } from './replay-check.js';
+import type { Evaluated } from './shrink-log.js';
+import { ShrinkLog } from './shrink-log.js';
 import { SummaryBuilder } from './summary.js';
-import type { RecordedSettings } from './recorded-settings.js';
 import { recordSettings } from './recorded-settings.js';
 import { tenantsFromAccounts } from './tenants.js';
 import { timeBudget } from './time-budget.js';
+import { VERIFY_SCHEMA } from './result.js';
+import type { VerifyResult } from './result.js';
+import type { VerifyServer, VerifySettings } from './settings.js';
 
-/**
- * The version of a result's shape, saved files included (`verify --json`; read back by `crosstalk check` and
- * `crosstalk report`). Bump it when a field is renamed, removed or made required; new optional fields need no bump.
- * 2: the first failure as found, shrink and replay statistics, and the settings the verification ran with.
- */
-export const VERIFY_SCHEMA = 2 as const;
-
-export interface VerifySettings {
-  /** Registry name or module path, for reports and the replay command. */
-  clientName: string;
-  factory: ClientFactory;
-  connections: number;
-  callers: number;
-  opsPerCaller: number;
-  runs: number;
-  seed: number;
-  /** fast-check's counterexample path: replays exactly that case (no shrinking). */
-  path?: string;
-  timeoutMs: number;
-  deadlineMs: number;
-  /** Pending calls with nothing happening for this long are hung (default DEFAULT_QUIET_MS). */
-  quietMs?: number;
-  closeBoundMs: number;
-  graceMs: number;
-  /** Server-side response plans (faults); defaults to well-behaved timing only. */
-  responsePlan?: ScenarioConstraints['responsePlan'];
-  abortPercent?: number;
-  idleGapMs?: [number, number];
-  /**
-   * Wall-clock budget for the whole property, shrinking included. A failure found in time is reported with the
-   * smallest counterexample reached; runs cut short without a failure make the verdict `inconclusive`.
-   */
-  timeBudgetMs: number;
-  /** Wall-clock budget for shrinking, from the first failure (default 30 s): past it, the smallest case so far. */
-  shrinkBudgetMs?: number;
-  /** Replays of the final counterexample that check it reproduces (default 0 here; the CLI's default is 5). */
-  replayChecks?: number;
-  /** Report the first failure as found, without shrinking (benchmarks measure time to first detection). */
-  noShrink?: boolean;
-  /** The names of the faults `responsePlan` draws from, for the result's record (null or absent: faults off). */
-  faults?: string[] | null;
-  /** Extra arguments the replay command needs (e.g. `--faults`), appended verbatim. */
-  replayArgs?: string[];
-  /** Stops the verification: the run under way ends at once, and what was found so far is the result. */
-  signal?: AbortSignal;
-  onEvent?: VerifyEventListener;
-  /** Each run once checked (`verify --history`); a promise returned is awaited, so a slow disk slows the runs. */
-  onHistory?: (run: CheckedRun) => void | Promise<void>;
-}
-
-export interface VerifyServer extends HarnessServer {
-  couch: { accounts(): AccountFixture[] };
-}
-
+export type { VerifyServer, VerifySettings } from './settings.js';
+export { VERIFY_SCHEMA } from './result.js';
+export type { VerifyResult } from './result.js';
 export type { Failure, FoundFailure } from './failure.js';
-
-export interface VerifyResult {
-  schema: typeof VERIFY_SCHEMA;
-  client: string;
-  connections: number;
-  callers: number;
-  opsPerCaller: number;
-  seed: number;
-  /** What was asked: runs, faults, timeouts (see RecordedSettings). */
-  settings: RecordedSettings;
-  verdict: 'safe' | 'violated' | 'inconclusive';
-  /** Set when a signal stopped the verification early (what was found so far is still reported). */
-  interrupted: boolean;
-  /** Search runs executed (shrinking and replays are counted apart). */
-  runs: number;
-  shrinkRuns: number;
-  replayRuns: number;
-  elapsedMs: number;
-  invariants: InvariantSummary[];
-  /** The first violating run as it was found, before shrinking. */
-  firstFailure: FoundFailure | null;
-  /** The final counterexample: the smallest case shrinking reached. */
-  failure: Failure | null;
-}
 
 export const DEFAULT_SHRINK_BUDGET_MS = 30_000;
 
 type Phase = 'search' | 'shrink';
-
-interface Evaluated {
-  history: RunHistory;
-  checks: CheckResult[];
-}
 
 /**
  * Runs the property: randomized scenarios, each through one fresh shared client, every run checked. The first
@@ -134,9 +50,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   let searchRuns = 0;
   let phase: Phase = 'search';
   let found: FoundFailure | null = null;
-  let smallest: Evaluated | null = null;
-  let shrinkStartedAt = 0;
-  const shrink = { steps: 0, tried: 0, runs: 0, ended: 'exhausted' as ShrinkStats['ended'] };
+  let log: ShrinkLog | null = null;
   let harnessError: unknown = null;
   let interrupted = false;
   let replayPassed = false;
@@ -211,20 +125,20 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       scenario,
       checks: evaluated.checks,
     };
-    smallest = evaluated;
+    log = new ShrinkLog({ path, evaluated });
     phase = 'shrink';
-    shrinkStartedAt = performance.now();
     settings.onEvent?.({ type: 'found', failure: found });
     return false;
   };
 
   const shrinkStep = async (scenario: Scenario): Promise<boolean> => {
-    if (performance.now() - shrinkStartedAt > shrinkBudgetMs) {
+    const shrink = log!;
+    if (performance.now() - shrink.startedAt > shrinkBudgetMs) {
       shrink.ended = 'budget';
       throw new fc.PreconditionFailure(true);
     }
     const target = found!.violated;
-    shrink.tried += 1;
+    shrink.candidate();
     let accepted = false;
     let evaluated = await execute(scenario);
     shrink.runs += 1;
@@ -239,11 +153,8 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
         if (accepted) evaluated = again;
       }
     }
-    if (accepted) {
-      shrink.steps += 1;
-      smallest = evaluated;
-    }
-    const current = smallest!.history;
+    if (accepted) shrink.accept(evaluated!);
+    const current = shrink.smallest.evaluated.history;
     settings.onEvent?.({
       type: 'shrink',
       steps: shrink.steps,
@@ -251,7 +162,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       accepted,
       callers: current.scenario.callers.length,
       calls: current.calls.length,
-      elapsedMs: performance.now() - shrinkStartedAt,
+      elapsedMs: performance.now() - shrink.startedAt,
       budgetMs: shrinkBudgetMs,
     });
     return !accepted;
@@ -259,7 +170,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
 
   const property = fc.asyncProperty(arbitrary, async (scenario) => {
     if (stopped()) {
-      if (phase === 'shrink') shrink.ended = 'interrupted';
+      if (log !== null) log.ended = 'interrupted';
       return interrupt();
     }
     try {
@@ -284,21 +195,25 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   if (details.failed && details.errorInstance !== null && found === null) {
     throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
   }
-  if (interrupted && (phase as Phase) === 'shrink' && shrink.ended === 'exhausted') shrink.ended = 'interrupted';
+  const shrinking = log as ShrinkLog | null;
+  if (interrupted && shrinking !== null && shrinking.ended === 'exhausted') shrinking.ended = 'interrupted';
+  // The paths the log computed must be fast-check's own, or a printed replay would run some other case.
+  const fastCheckPath = details.counterexamplePath;
+  if (shrinking !== null && fastCheckPath !== null && fastCheckPath !== shrinking.smallest.path) {
+    throw new CrosstalkError('CROSSTALK_PATH', `harness bug: shrinking reached path ${shrinking.smallest.path}, fast-check says ${fastCheckPath}`);
+  }
 
   const firstFailure = found as FoundFailure | null;
-  const last = smallest as Evaluated | null;
   let failure: Failure | null = null;
   let replayRuns = 0;
-  if (firstFailure !== null && last !== null) {
-    // fast-check's path names the last case it saw fail, which is the smallest one accepted.
-    const path = details.counterexamplePath ?? firstFailure.path;
+  if (firstFailure !== null && shrinking !== null) {
     const shrunk = settings.path === undefined && settings.noShrink !== true;
+    const stats = shrunk ? shrinking.stats(shrinkBudgetMs) : null;
     const replayChecks = interrupted ? 0 : (settings.replayChecks ?? 0);
     replaying = true;
-    const replayCheck =
+    const settled =
       replayChecks > 0
-        ? await checkReplays(path, replayChecks, firstFailure.violated, {
+        ? await settleCounterexample(shrinking, replayChecks, firstFailure.violated, {
             seed: settings.seed,
             arbitrary,
             execute: async (scenario) => {
@@ -307,24 +222,17 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
             },
             onEvent: settings.onEvent,
           })
-        : null;
+        : { chosen: shrinking.smallest, replayCheck: null, flakySmallest: null };
+    const chosen = settled.chosen;
     failure = {
-      ...failingCase(shape, settings.seed, path),
-      numShrinks: shrink.steps,
-      shrink: shrunk
-        ? {
-            steps: shrink.steps,
-            tried: shrink.tried,
-            runs: shrink.runs,
-            ms: Math.round(performance.now() - shrinkStartedAt),
-            budgetMs: shrinkBudgetMs,
-            ended: shrink.ended,
-          }
-        : null,
-      replayCheck,
-      scenario: last.history.scenario,
-      history: last.history,
-      checks: last.checks,
+      ...failingCase(shape, settings.seed, chosen.path),
+      numShrinks: shrinking.accepted.indexOf(chosen),
+      shrink: stats,
+      replayCheck: settled.replayCheck,
+      flakySmallest: settled.flakySmallest,
+      scenario: chosen.evaluated.history.scenario,
+      history: chosen.evaluated.history,
+      checks: chosen.evaluated.checks,
     };
   }
   const invariants = summary.build();
@@ -343,7 +251,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     verdict: failure !== null ? 'violated' : cutShort ? 'inconclusive' : 'safe',
     interrupted,
     runs: searchRuns,
-    shrinkRuns: shrink.runs,
+    shrinkRuns: shrinking?.runs ?? 0,
     replayRuns,
     elapsedMs: Math.round(performance.now() - started),
     invariants,

@@ -109,7 +109,7 @@ describe('checks on hand-built histories', () => {
       .build();
     const v = verdict(checkRun(h), 'reuse');
     expect(v.violations).toEqual([]);
-    expect(v.notes[0]).toContain('opened 2 sockets where 1 callers waited at once');
+    expect(v.notes[0]).toContain('opened 2 sockets where 1 caller waited at once');
   });
 
   it('reuse: the same history is legitimate for a client that says it does not reuse', () => {

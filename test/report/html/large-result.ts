@@ -42,6 +42,6 @@ export function largeResult(requests: number, callers: number, sockets: number, 
     elapsedMs: 1,
     invariants: summary.build(),
     firstFailure: { ...found, run: 1, ms: 1, violated: ['no-cross-talk'], scenario: history.scenario, checks },
-    failure: { ...found, numShrinks: 0, shrink: null, replayCheck: null, scenario: history.scenario, history, checks },
+    failure: { ...found, numShrinks: 0, shrink: null, replayCheck: null, flakySmallest: null, scenario: history.scenario, history, checks },
   };
 }

@@ -3,13 +3,14 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './cli/check.js';
+import { mergeCommand } from './cli/merge.js';
 import { reportCommand } from './cli/report.js';
 import { serveCommand } from './cli/serve.js';
 import { verifyCommand } from './cli/verify.js';
 import { ConfigError } from './errors.js';
 
 /** Every subcommand. Adding one is an import above and an entry here. */
-const COMMANDS: ReadonlyArray<() => Command> = [verifyCommand, serveCommand, checkCommand, reportCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [verifyCommand, serveCommand, checkCommand, reportCommand, mergeCommand];
 
 /**
  * Exit codes: 0 done, 1 failed while running, 2 bad usage (unknown flag, bad value, unknown command, bad

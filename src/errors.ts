@@ -28,6 +28,8 @@ export const ConfigErrorCode = {
   ExecWorker: 'CROSSTALK_EXEC_WORKER',
   /** The `--exec` worker broke the worker protocol: a line that is no message, a reply twice or never. */
   ExecProtocol: 'CROSSTALK_EXEC_PROTOCOL',
+  /** `crosstalk merge` was given files that are not the shards of one verification (or not shard results at all). */
+  ShardMismatch: 'CROSSTALK_SHARD_MISMATCH',
   /** A saved result that cannot be read: missing, not JSON, not a result, or from another schema version. */
   BadResult: 'CROSSTALK_BAD_RESULT',
 } as const;

@@ -10,6 +10,7 @@ import type { VerifyEvent } from '../verify/events.js';
 import { verify } from '../verify/run-verify.js';
 import { verifyInLanes } from '../verify/lanes.js';
 import { writeSavedResult } from '../verify/saved-result.js';
+import { shardLine } from './shard-line.js';
 
 /** verify's outcomes; usage errors (2) are the entry's, from ConfigError. */
 export const VERIFY_EXIT = { safe: 0, violated: 1 } as const;
@@ -35,6 +36,9 @@ function inputFrom(raw: Record<string, string | boolean | undefined>): VerifyInp
     report: raw.report as string | undefined,
     lanes: raw.lanes as string,
     exec: raw.exec as string | undefined,
+    // Scale (issue #10).
+    history: raw.history as string | undefined,
+    shard: raw.shard as string | undefined,
   };
 }
 
@@ -85,6 +89,9 @@ export function verifyCommand(): Command {
     .option('--json <file>', 'write the full result (verdicts, counterexample history) as JSON: crosstalk check reads it')
     .option('--report <file>', "write the HTML report: the counterexample's timeline, a lane per socket and per caller")
     .option('--lanes <n>', 'run the runs across N worker threads (one per core), lane k seeded with seed+k', '1')
+    // Scale (issue #10): a history streamed to disk, and one shard of a verification split across machines.
+    .option('--history <file>', "stream every run's joined history (calls and server records) to this JSONL file")
+    .option('--shard <k/n>', 'run shard k of n (lane k-1 of an n-lane run; needs --seed); join them with crosstalk merge')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
       const input = inputFrom(raw);
       // Resolve first so a bad option fails before anything starts, and so the seed is printed before the runs.
@@ -95,6 +102,7 @@ export function verifyCommand(): Command {
           `${config.faults === null ? '' : `, faults: ${config.faults.length} kinds`}, seed ${config.seed}` +
           `${config.lanes > 1 && config.path === undefined ? ` (${config.lanes} lanes, seeds ${config.seed}..${config.seed + config.lanes - 1})` : ''}\n`,
       );
+      if (config.shard !== undefined) process.stdout.write(`${shardLine(config)}\n`);
       const progress = new Progress({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
       let announced = false;
       const onEvent = (event: VerifyEvent): void => {

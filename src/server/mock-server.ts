@@ -14,7 +14,7 @@ import { ConnectionTable } from './connections.js';
 import type { Couch } from './couch/types.js';
 import { createCouch } from './couch/index.js';
 import { JsonlSink } from './jsonl-sink.js';
-import { HistoryRecorder, type Recorder } from './recorder.js';
+import { DEFAULT_RETAINED_RECORDS, HistoryRecorder, type Recorder } from './recorder.js';
 import { finishRequest, handleRequest, type RequestContext } from './request-handler.js';
 import { RequestIdGenerator } from './request-id.js';
 import type { PlanSource } from './response-plan.js';
@@ -43,6 +43,11 @@ export interface MockServerOptions {
   keepAliveTimeoutMs?: number;
   /** Keep records in memory for `snapshot()`/`since()` (default true). False: only the JSONL file gets them. */
   retainHistory?: boolean;
+  /**
+   * The newest records of each kind (sockets, requests) kept in memory, more only while the recorder's newest mark
+   * needs them (default 1,000): the memory bound of a long-lived server. Everything still reaches `historyFile`.
+   */
+  retainRecords?: number;
   /** Reuse a certificate (a benchmark starting several servers); default: generate an EC P-256 one. */
   certificate?: ServerCertificate;
 }
@@ -80,7 +85,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const certificate = options.certificate ?? (await generateCertificate('ec'));
   const couch =
     options.couch ?? createCouch(options.fixturesDir === undefined ? {} : { fixturesDir: options.fixturesDir });
-  const recorder = new HistoryRecorder(options.retainHistory ?? true);
+  const recorder = new HistoryRecorder(
+    options.retainHistory === false ? 0 : (options.retainRecords ?? DEFAULT_RETAINED_RECORDS),
+  );
   const sink = options.historyFile === undefined ? undefined : await JsonlSink.open(options.historyFile);
   recorder.setSink(sink);
   const ids = new RequestIdGenerator();

@@ -77,9 +77,13 @@ export function planFileSource(file: PlanFile): PlanSource {
   };
 }
 
+/** Plans remembered by id (a resent request meets its plan again without a draw); beyond this the oldest go. */
+const PLAN_CACHE_ENTRIES = 10_000;
+
 /**
  * A fault for every request that carries an id, drawn from the vocabulary (`faults`, or all) with a seed derived
- * from `seed` and the id: the same id always gets the same plan, whatever order requests arrive in.
+ * from `seed` and the id: the same id always gets the same plan, whatever order requests arrive in. The cache is
+ * bounded (a day of `serve --faults` must not grow); a forgotten id draws the same plan again.
  */
 export function seededFaultSource(seed: number, faults?: readonly string[]): PlanSource {
   const arbitrary = faultedResponse(faults);
@@ -92,6 +96,7 @@ export function seededFaultSource(seed: number, faults?: readonly string[]): Pla
         const derived = createHash('sha256').update(`${seed}:${requestId}`).digest().readInt32LE(0);
         plan = fc.sample(arbitrary, { seed: derived, numRuns: 1 })[0]!.response;
         cache.set(requestId, plan);
+        if (cache.size > PLAN_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
       }
       return plan;
     },

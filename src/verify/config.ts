@@ -30,6 +30,10 @@ export interface VerifyInput {
   lanes?: string | number;
   /** A worker command speaking the worker protocol (`--exec "CMD ARGS"`): the client under test in any language. */
   exec?: string;
+  /** Stream every run's joined history to this JSONL file. */
+  history?: string;
+  /** `k/n`: run only shard k of n, which is lane k-1 of an n-lane verification (`crosstalk merge` joins them). */
+  shard?: string | { index: number; count: number };
 }
 
 /** `--exec`: the command as given (for messages and the replay command), its words, and the worker's bounds. */
@@ -58,7 +62,18 @@ export interface VerifyConfig {
   lanes: number;
   /** null: the client is a module (`client`); otherwise a worker process speaking the worker protocol. */
   exec: ExecConfig | null;
+  history: string | undefined;
+  /** 1-based shard index and the shard count; undefined when the whole verification runs here. */
+  shard: ShardSpec | undefined;
 }
+
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** Most shards one verification may be split into (a CI matrix is a few dozen jobs at most). */
+export const MAX_SHARDS = 1_000;
 
 export const DEFAULTS = {
   client: 'undici-pool',
@@ -126,6 +141,17 @@ export function freshSeed(): number {
   return (Date.now() ^ (process.hrtime()[1] << 7)) | 0;
 }
 
+function shardSpec(value: VerifyInput['shard']): ShardSpec | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value) : null;
+  const [index, count] = typeof value === 'string' ? [Number(match?.[1]), Number(match?.[2])] : [value.index, value.count];
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
+    const shown = typeof value === 'string' ? value : `${value.index}/${value.count}`;
+    throw bad(`--shard must be k/n with 1 ≤ k ≤ n ≤ ${MAX_SHARDS} (got "${shown}").`);
+  }
+  return { index, count };
+}
+
 export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
   const path = input.path?.trim() || undefined;
   if (path !== undefined && input.seed === undefined) throw bad('--path replays a counterexample and needs --seed.');
@@ -152,5 +178,22 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     report: input.report?.trim() || undefined,
     lanes: integer('lanes', input.lanes, 1, 1, 16),
     exec,
+    ...scaleOptions(input, path, integer('runs', input.runs, DEFAULTS.runs, 1, 1_000_000)),
   };
+}
+
+/** `--history` and `--shard`, and how they combine with the rest. */
+function scaleOptions(input: VerifyInput, path: string | undefined, runs: number): Pick<VerifyConfig, 'history' | 'shard'> {
+  const shard = shardSpec(input.shard);
+  if (shard !== undefined && shard.count > runs) {
+    throw bad(`--shard ${shard.index}/${shard.count} with --runs ${runs}: every shard needs at least one run.`);
+  }
+  if (shard !== undefined && path !== undefined) throw bad('--shard splits a verification; a --path replay runs alone.');
+  if (shard !== undefined && input.lanes !== undefined && Number(input.lanes) !== 1) {
+    throw bad('--shard and --lanes are alternatives: a shard is one lane of the whole verification.');
+  }
+  if (shard !== undefined && input.seed === undefined) {
+    throw bad('--shard needs --seed: every shard of one verification must share it.');
+  }
+  return { history: input.history?.trim() || undefined, shard };
 }

@@ -8,7 +8,9 @@ import { startMockServer } from '../server/index.js';
 import type { VerifyConfig, VerifyInput } from './config.js';
 import { resolveVerifyConfig } from './config.js';
 import type { VerifyEventListener } from './events.js';
-import type { VerifyResult, VerifyServer } from './verify.js';
+import { openHistoryLog } from './history-log.js';
+import { verifyShard } from './shard.js';
+import type { VerifyResult, VerifyServer, VerifySettings } from './verify.js';
 import { verifyAgainst } from './verify.js';
 
 export interface VerifyOptions extends VerifyInput {
@@ -20,6 +22,8 @@ export interface VerifyOptions extends VerifyInput {
   onEvent?: VerifyEventListener;
   /** Stops the verification early; what was found so far is the result. */
   signal?: AbortSignal;
+  /** Takes each checked run instead of the `history` file (lanes post theirs to the main thread). */
+  onHistory?: VerifySettings['onHistory'];
 }
 
 const CALLER_ABORT_PERCENT = 6;
@@ -37,6 +41,7 @@ function replayArgs(config: VerifyConfig): string[] {
 /** Verify a client, from options as a user gives them. Returns data; throws `ConfigError` for bad options. */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const config = resolveVerifyConfig(options);
+  if (config.shard !== undefined) return verifyShard(options);
   // A worker process (one per verification: per lane) when the client is given as `--exec`.
   const exec = options.factory === undefined && config.exec !== null ? new ExecClient({ ...config.exec, callers: config.callers }) : null;
   const loaded =
@@ -45,8 +50,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       : exec !== null
         ? { name: config.client, factory: exec.factory }
         : await loadClient(config.client);
+  const log = options.onHistory === undefined ? await openHistoryLog(config, loaded.name) : undefined;
   const own = options.server === undefined ? await startMockServer() : undefined;
   const server: VerifyServer = options.server ?? own!;
+  let result: VerifyResult | null = null;
   try {
     const verifying = verifyAgainst(server, {
       clientName: loaded.name,
@@ -74,10 +81,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       replayArgs: replayArgs(config),
       onEvent: options.onEvent,
       signal: options.signal,
+      onHistory: options.onHistory ?? log?.runsOf(0, config.seed),
     });
-    return await (exec === null ? verifying : exec.settle(verifying));
+    result = await (exec === null ? verifying : exec.settle(verifying));
+    return result;
   } finally {
     await own?.close();
+    await log?.end(result);
   }
 }
 

@@ -3,6 +3,7 @@ import type { HarnessServer } from '../drive/harness-server.js';
 import type { ScenarioConstraints } from '../scenario/arbitrary.js';
 import type { AccountFixture } from '../server/couch/types.js';
 import type { VerifyEventListener } from './events.js';
+import type { CheckedRun } from './history-log.js';
 
 /** Everything `verifyAgainst` runs with, resolved (config.ts turns a user's options into this). */
 export interface VerifySettings {
@@ -46,6 +47,8 @@ export interface VerifySettings {
   /** Stops the verification: the run under way ends at once, and what was found so far is the result. */
   signal?: AbortSignal;
   onEvent?: VerifyEventListener;
+  /** Each run once checked (`verify --history`); a promise returned is awaited, so a slow disk slows the runs. */
+  onHistory?: (run: CheckedRun) => void | Promise<void>;
 }
 
 export interface VerifyServer extends HarnessServer {

@@ -12,6 +12,7 @@ import { ShrinkLog } from './shrink-log.js';
 import { SummaryBuilder } from './summary.js';
 import { recordSettings } from './recorded-settings.js';
 import { tenantsFromAccounts } from './tenants.js';
+import { timeBudget } from './time-budget.js';
 import { VERIFY_SCHEMA } from './result.js';
 import type { VerifyResult } from './result.js';
 import type { VerifyServer, VerifySettings } from './settings.js';
@@ -53,6 +54,8 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
   let harnessError: unknown = null;
   let interrupted = false;
   let replayPassed = false;
+  /** The final counterexample's replay checks are under way (for the history file). */
+  let replaying = false;
   /** fast-check abandons a run cut short by the time budget; it must finish before the server is used again. */
   let inFlight: Promise<unknown> = Promise.resolve();
 
@@ -78,7 +81,9 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
       interrupted = true;
       return null;
     }
-    return { history, checks: checkRun(history) };
+    const checks = checkRun(history);
+    await settings.onHistory?.({ history, checks, phase: replaying ? 'replay' : phase });
+    return { history, checks };
   };
 
   // Throwing an interrupting precondition failure ends fast-check's loop at once, keeping the smallest failure seen.
@@ -181,7 +186,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     numRuns: settings.path === undefined ? settings.runs : 1,
     path: settings.path,
     endOnFailure: settings.path !== undefined || settings.noShrink === true,
-    plugins: [fc.interruptAfterTimeLimit(settings.timeBudgetMs)],
+    plugins: [timeBudget(settings.timeBudgetMs)],
   });
   await inFlight;
   if (harnessError !== null) throw harnessError;
@@ -203,6 +208,7 @@ export async function verifyAgainst(server: VerifyServer, settings: VerifySettin
     const shrunk = settings.path === undefined && settings.noShrink !== true;
     const stats = shrunk ? shrinking.stats(shrinkBudgetMs) : null;
     const replayChecks = interrupted ? 0 : (settings.replayChecks ?? 0);
+    replaying = true;
     const settled =
       replayChecks > 0
         ? await settleCounterexample(shrinking, replayChecks, firstFailure.violated, {

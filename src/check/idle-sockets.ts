@@ -61,19 +61,14 @@ interface Opened {
   call: CallRecord;
 }
 
-/** When the calls that ended (aborted, failed) before their request reached the server were issued, in order. */
-function orphanCalls(history: RunHistory, index: HistoryIndex): number[] {
-  return history.calls
-    .filter((c) => c.outcome.type !== 'response' && !index.requestsById.has(c.requestId))
-    .map((c) => c.issuedAt)
-    .sort((a, b) => a - b);
-}
-
 function openedForCalls(history: RunHistory, index: HistoryIndex): Opened[] {
   const opened: Opened[] = [];
   // Calls that ended (aborted, failed) before their request reached the server: a pool may have begun connecting for
   // one, and the socket it gets then serves whoever comes next, as undici's Pool does. Each may own one new socket.
-  const orphans = orphanCalls(history, index);
+  const orphans = history.calls
+    .filter((c) => c.outcome.type !== 'response' && !index.requestsById.has(c.requestId))
+    .map((c) => c.issuedAt)
+    .sort((a, b) => a - b);
   const sockets = history.server.sockets.filter((s) => s.handshakeAt !== null).sort((a, b) => a.acceptedAt - b.acceptedAt);
   for (const socket of sockets) {
     const first = index.requestsBySocket.get(socket.socketId)?.[0];
@@ -128,9 +123,7 @@ function knewFree(earlier: CallRecord, later: CallRecord): boolean {
  *   shows (no failure anywhere since that reply; not at `maxRequestsPerSocket`), and a later call needed a new socket.
  * Closing an idle socket later (its own idle timeout), after a failure, or after a Keep-Alive hint (a fault on the
  * reply) is a policy, not a bug; so is reconnecting to replace a socket the server or a failure took away, even
- * while another socket sits idle (see losses). A caller who left before its request was sent (an abort on issue) may
- * have set the client connecting, or be dropped from its queue later: each accounts for one new socket, and no drop
- * after it is judged (see orphanCalls).
+ * while another socket sits idle (see losses).
  */
 export function passedOverSockets(history: RunHistory, index: HistoryIndex): PassedOver[] {
   const opened = openedForCalls(history, index);
@@ -205,7 +198,6 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
 function dropped(history: RunHistory, index: HistoryIndex, opened: Opened[]): PassedOver[] {
   const found: PassedOver[] = [];
   const failures = failureTimes(history);
-  const orphans = orphanCalls(history, index);
   const limit = history.traits.maxRequestsPerSocket;
   for (const socket of history.server.sockets) {
     const endedAt = socket.endedAt;
@@ -217,10 +209,6 @@ function dropped(history: RunHistory, index: HistoryIndex, opened: Opened[]): Pa
     // From whichever came first, the caller's reply or the server's last byte (their clocks race on a busy machine).
     const from = Math.min(last.settled, last.request.lastByteAt ?? last.settled);
     if (failures.some((t) => t >= from && t <= endedAt + CLOSE_LAG_MS)) continue;
-    // A caller who left before its request was sent may still sit in the client's queue for a socket, to be dropped
-    // there when the client reaches it: undici's Pool then closed a healthy socket 2.7 ms after its reply (1 faulted
-    // run in ~200). What the client does with it is out of the server's sight, so no such drop is judged.
-    if (orphans.some((issuedAt) => issuedAt <= endedAt)) continue;
     // Dropping it cost something only if a later call, issued once that reply was in, needed a new socket.
     const replacement = opened.find((o) => o.socket.acceptedAt >= endedAt - CLOSE_LAG_MS && o.call.issuedAt >= last.settled);
     if (replacement === undefined) continue;

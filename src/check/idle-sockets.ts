@@ -1,5 +1,6 @@
 import type { HistoryIndex } from '../history/history-index.js';
 import { nameCall } from '../history/history-index.js';
+import { endedWithReply } from './error-status.js';
 import { HARNESS_END } from '../history/records.js';
 import type { RequestRecord, SocketRecord } from '../history/records.js';
 import type { CallRecord, RunHistory } from '../history/run-history.js';
@@ -31,7 +32,7 @@ export interface PassedOver {
  * The moments something went wrong anywhere in the run (a socket the server closed or reset, a request cut short, a
  * call that failed or was aborted): after one, a client may discard its idle sockets, as urllib3 and Go do.
  */
-function failureTimes(history: RunHistory): number[] {
+function failureTimes(history: RunHistory, index: HistoryIndex): number[] {
   const times: number[] = [];
   for (const socket of history.server.sockets) {
     if (socket.endedAt === null || socket.end === 'client-fin' || socket.end === 'open') continue;
@@ -42,16 +43,17 @@ function failureTimes(history: RunHistory): number[] {
     if (request.outcome !== 'complete') times.push(request.lastByteAt ?? request.arrivedAt);
   }
   for (const call of history.calls) {
-    if (call.outcome.type !== 'response' && call.settledAt !== null) times.push(call.settledAt);
+    if (!endedWithReply(call, history, index) && call.settledAt !== null) times.push(call.settledAt);
   }
   return times.sort((a, b) => a - b);
 }
 
 /** When the caller had the reply `request` got, if the exchange was healthy: whole, unfaulted, and delivered. */
-function healthySettle(request: RequestRecord, index: HistoryIndex): number | null {
+function healthySettle(request: RequestRecord, history: RunHistory, index: HistoryIndex): number | null {
   if (request.outcome !== 'complete' || request.faults.length > 0 || request.status >= 500) return null;
   const call = index.callsByRequestId.get(request.requestId);
-  if (call?.outcome.type !== 'response' || call.settledAt === null) return null;
+  // A 4xx a client rejects by design is still a healthy exchange: the socket is as reusable as after a 200.
+  if (call === undefined || !endedWithReply(call, history, index) || call.settledAt === null) return null;
   return call.settledAt;
 }
 
@@ -75,12 +77,17 @@ function openedForCalls(history: RunHistory, index: HistoryIndex): Opened[] {
 }
 
 /** The last request on `socket` that arrived before `at`, and when its caller had the reply if it was healthy. */
-function lastHealthy(socket: SocketRecord, at: number, index: HistoryIndex): { request: RequestRecord; settled: number } | null {
+function lastHealthy(
+  socket: SocketRecord,
+  at: number,
+  history: RunHistory,
+  index: HistoryIndex,
+): { request: RequestRecord; settled: number } | null {
   const requests = index.requestsBySocket.get(socket.socketId) ?? [];
   const before = requests.filter((r) => r.arrivedAt < at);
   const request = before[before.length - 1];
   if (request === undefined) return null;
-  const settled = healthySettle(request, index);
+  const settled = healthySettle(request, history, index);
   return settled === null ? null : { request, settled };
 }
 
@@ -113,9 +120,11 @@ function losses(history: RunHistory, index: HistoryIndex): number[] {
     if (socket.endedAt === null || socket.end === 'open' || NOT_FAILURES.has(socket.endDetail ?? '')) continue;
     const failedOnIt = (index.requestsBySocket.get(socket.socketId) ?? []).some((r) => {
       const call = index.callsByRequestId.get(r.requestId);
-      return r.outcome !== 'complete' || r.faults.length > 0 || (call !== undefined && call.outcome.type !== 'response');
+      return r.outcome !== 'complete' || r.faults.length > 0 || (call !== undefined && !endedWithReply(call, history, index));
     });
-    if (socket.end !== 'client-fin' || failedOnIt) times.push(socket.endedAt);
+    // A connection the server faulted (TLS, connect) is lost whoever closed it in the end.
+    const faulted = (socket.faults ?? []).length > 0;
+    if (socket.end !== 'client-fin' || failedOnIt || faulted) times.push(socket.endedAt);
   }
   return times.sort((a, b) => a - b);
 }
@@ -128,7 +137,7 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
     for (const idle of history.server.sockets) {
       if (idle === fresh || idle.handshakeAt === null || idle.acceptedAt >= call.issuedAt) continue;
       if (idle.endedAt !== null && idle.endedAt <= fresh.acceptedAt + CLOSE_LAG_MS) continue;
-      const last = lastHealthy(idle, call.issuedAt, index);
+      const last = lastHealthy(idle, call.issuedAt, history, index);
       if (last === null || last.settled + RELEASE_LAG_MS > call.issuedAt) continue;
       // Taken meanwhile? By the client's clock: the next call on it issued before this one had it, however late its
       // request reached the server on a loaded machine.
@@ -166,13 +175,13 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
 
 function dropped(history: RunHistory, index: HistoryIndex, opened: Opened[]): PassedOver[] {
   const found: PassedOver[] = [];
-  const failures = failureTimes(history);
+  const failures = failureTimes(history, index);
   const limit = history.traits.maxRequestsPerSocket;
   for (const socket of history.server.sockets) {
     const endedAt = socket.endedAt;
     if (socket.end !== 'client-fin' || endedAt === null || endedAt >= history.closeCalledAt) continue;
     const requests = index.requestsBySocket.get(socket.socketId) ?? [];
-    const last = requests.length === 0 ? null : lastHealthy(socket, Infinity, index);
+    const last = requests.length === 0 ? null : lastHealthy(socket, Infinity, history, index);
     if (last === null || endedAt - last.settled >= KEEP_ALIVE_FLOOR_MS) continue;
     if (limit !== null && requests.length >= limit) continue;
     // From whichever came first, the caller's reply or the server's last byte (their clocks race on a busy machine).

@@ -55,6 +55,8 @@ export function acceptConnection(
     }
     case 'accept-silent': {
       connections.holdSilent(connection);
+      // Read and drop what comes (the ClientHello), so the client's own close is seen when it gives up.
+      raw.resume();
       const timer = setTimeout(() => closeSilent(connections, connection, raw, detail), fault.silenceMs);
       raw.once('close', () => {
         clearTimeout(timer);

@@ -31,14 +31,12 @@ export function plannedHead(
     extra = replacement.retryAfterS === undefined ? {} : { 'Retry-After': String(replacement.retryAfterS) };
   }
   // Trailers exist only in chunked framing: asking for them asks for chunked. A stray needs a length (its bytes come
-  // after the body's end, in the same write); a short body announces more than it sends.
+  // after the body's end, in the same write); a short body announces its whole length and sends less.
   let chunked = (replacement === undefined && job.answer.chunked) || (plan.trailers === true && !head);
   if (plan.stray !== undefined || plan.malformed?.kind === 'short-body') chunked = false;
   // Chunked, so that a body broken off (a bad chunk, a stall) is never complete, even with every body byte sent.
   if ((plan.malformed?.kind === 'bad-chunk-size' || plan.stallAtByte !== undefined) && !head) chunked = true;
-  const missing = plan.malformed?.kind === 'short-body' ? plan.malformed.missing : 0;
-  const frame = head ? framing(chunked, head, body) : chunked ? framing(true, head, body) : { chunked: false as const, length: body.length + missing };
-  const headers = responseHeaders(job.entry.record.requestId, extra, frame);
+  const headers = responseHeaders(job.entry.record.requestId, extra, framing(chunked, head, body));
   if (plan.trailers === true && chunked) headers.Trailer = TRAILER_NAME;
   if (plan.connectionClose === true) {
     headers.Connection = 'close';

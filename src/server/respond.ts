@@ -126,7 +126,9 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   response.writeHead(status, headers);
 
   const bodyLength = body?.length ?? 0;
-  const cut = plan.resetAtByte === undefined ? bodyLength : Math.min(plan.resetAtByte, bodyLength);
+  // How much of the body goes out: all of it, unless a reset or a short body (its last bytes never sent) cuts it.
+  const short = plan.malformed?.kind === 'short-body' ? Math.max(0, bodyLength - plan.malformed.missing) : bodyLength;
+  const cut = plan.resetAtByte === undefined ? short : Math.min(plan.resetAtByte, short);
   if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
   if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
   if (plan.bodyDelayMs !== undefined && plan.turn !== undefined && !(await take(plan.turn, closed))) return;

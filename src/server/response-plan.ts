@@ -80,6 +80,7 @@ export interface ResponsePlan {
   malformed?:
     | { kind: 'bad-chunk-size'; atByte: number }
     | { kind: 'garbage'; bytes: number }
+    /** The whole Content-Length, but the last `missing` bytes of the body never sent, then a FIN. */
     | { kind: 'short-body'; missing: number };
   /** Pad the body with trailing whitespace (still the same JSON) to at least this many bytes. */
   padBodyTo?: number;

@@ -43,7 +43,8 @@ export function ignoredOwnTimeout(call: CallRecord, history: RunHistory, index: 
   if (met === null) return null;
   const end = call.settledAt ?? history.callsEndedAt;
   const waited = end - met.since;
-  if (call.outcome.type !== 'hung' && waited <= OWN_TIMEOUT_FACTOR * history.timeoutMs) return null;
+  // Hung or not, a call that has not yet waited that long may still be within its rights (the run ended first).
+  if (waited <= OWN_TIMEOUT_FACTOR * history.timeoutMs) return null;
   const ended = call.outcome.type === 'hung' ? 'and was still waiting when the run ended' : `before it ended (${call.outcome.type})`;
   return (
     `${nameCall(call)} waited ${Math.round(waited)} ms ${ended} on ${met.where}, although the client was configured ` +

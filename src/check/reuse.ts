@@ -66,6 +66,18 @@ export const reuse: Invariant = {
       if (socket?.endedAt == null || !UNANNOUNCED_CLOSES.has(socket.endDetail ?? '')) continue;
       for (const late of list.filter((r) => r.arrivedAt > socket.endedAt!)) {
         const gap = late.arrivedAt - socket.endedAt;
+        // A retry on the very socket whose close failed the attempt before it is no race: the client knew.
+        const failedHere = list.find((r) => r.seq < late.seq && r.requestId === late.requestId);
+        if (failedHere !== undefined) {
+          violations.push({
+            ...lateWrite(late, socketId),
+            culpritRequestId: failedHere.requestId,
+            message:
+              `request ${late.requestId} was sent again on socket ${socketId}, the socket the server had closed ` +
+              `(${socket.endDetail?.replace('fault:', '')}) under its earlier attempt there: a retry must go to a fresh socket.`,
+          });
+          continue;
+        }
         if (gap <= FIN_RACE_MS) {
           notes.push(
             `request ${late.requestId} raced the server's unannounced close of socket ${socketId} ` +

@@ -17,6 +17,10 @@ export interface RawSession {
   ended(timeoutMs?: number): Promise<string>;
   readonly localPort: () => number;
   destroy(): void;
+  /** Half-close: a FIN from the client, still reading. */
+  end(): void;
+  /** An RST from the client. */
+  reset(): void;
 }
 
 export function rawSession(port: number, ca: string | undefined): RawSession {
@@ -24,16 +28,15 @@ export function rawSession(port: number, ca: string | undefined): RawSession {
   const waiters = new Set<() => void>();
   let ending: string | null = null;
   let localPort = 0;
-  const socket =
-    ca === undefined
-      ? net.connect(port, '127.0.0.1')
-      : tls.connect({ port, host: '127.0.0.1', ca, ALPNProtocols: ['http/1.1'] });
+  // TLS over a TCP socket of our own: only a TCP socket can be reset.
+  const tcp = net.connect(port, '127.0.0.1');
+  const socket = ca === undefined ? tcp : tls.connect({ socket: tcp, host: '127.0.0.1', servername: 'localhost', ca, ALPNProtocols: ['http/1.1'] });
   const wake = (): void => waiters.forEach((w) => w());
   const ready = new Promise<Error | null>((resolve) => {
     socket.once(ca === undefined ? 'connect' : 'secureConnect', () => resolve(null));
     socket.once('error', (error) => resolve(error));
   });
-  socket.once('connect', () => (localPort = socket.localPort ?? 0));
+  tcp.once('connect', () => (localPort = tcp.localPort ?? 0));
   socket.on('data', (chunk: Buffer) => {
     reads.push(chunk);
     wake();
@@ -74,6 +77,14 @@ export function rawSession(port: number, ca: string | undefined): RawSession {
     until: (done, timeoutMs = 3_000) => wait(() => done(text()) || ending !== null, timeoutMs).then(() => done(text())),
     ended: async (timeoutMs = 3_000) => ((await wait(() => ending !== null, timeoutMs)) ? ending! : 'timeout'),
     localPort: () => localPort,
-    destroy: () => socket.destroy(),
+    destroy: () => {
+      socket.destroy();
+      tcp.destroy();
+    },
+    end: () => socket.end(),
+    reset: () => {
+      if (!tcp.destroyed && tcp.readyState === 'open') tcp.resetAndDestroy();
+      else socket.destroy();
+    },
   };
 }

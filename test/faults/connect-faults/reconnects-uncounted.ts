@@ -1,10 +1,11 @@
 /**
- * Bug modelled: undici's Pool after a connection error (found by crosstalk with the connection-refused and tls-alert
- * faults; see the README): since the fix for nodejs/undici #3895 the Pool takes a client whose connection failed off
- * its list at once, but that client still holds the requests dispatched to it and connects again for them, outside
- * the Pool's count — the Pool then opens another beside it, and `close()` never reaches it. Here a call whose socket
- * failed before its TLS handshake finished is taken off the books and sent again on a socket the pool does not
- * count; that socket then serves later calls from the idle list, while the pool opens new ones up to its bound.
+ * Bug modelled: undici's Pool after a connection error, found by crosstalk with the connection-refused fault (see the
+ * README, "undici Pool leaves a socket open after a failed connection"). Since the fix for nodejs/undici #3895 the
+ * Pool takes a client whose connection failed off its list at once, but that client's `drain` listener
+ * (PoolBase's kOnDrain, bound to the client) still hands it the requests queued in the Pool: the dropped client
+ * connects again for them, outside the Pool's count, and `close()` never reaches it. Here a call whose socket failed
+ * before its TLS handshake finished is sent again on a socket the pool does not count; that socket then serves later
+ * calls from the idle list, while the pool opens new ones up to its bound.
  *
  * Caught by: clean-close (the uncounted socket outlives close(), in every run where a connection failed) and
  * pool-bound (more sockets open, or busy, than the bound, in runs that need the extra socket).

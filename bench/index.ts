@@ -1,6 +1,6 @@
 import { serverThroughput } from './server-throughput.js';
 import { verifyThroughput } from './verify-throughput.js';
-import { detection } from './detection.js';
+import { detection, moreFaultsDetection } from './detection.js';
 
 /** One benchmark: prints its own table; never asserts (numbers are for people, not CI). */
 export interface Bench {
@@ -9,9 +9,11 @@ export interface Bench {
 }
 
 /** Every benchmark, run in turn. Adding one is an import above and an entry here. */
-const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, detection];
+const BENCHES: readonly Bench[] = [serverThroughput, verifyThroughput, detection, moreFaultsDetection];
 
-for (const bench of BENCHES) {
+/** `npm run bench -- <words>`: only the benchmarks whose name contains one of the words. */
+const only = process.argv.slice(2);
+for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((word) => b.name.includes(word)))) {
   console.log(`\n## ${bench.name}\n`);
   await bench.run();
 }

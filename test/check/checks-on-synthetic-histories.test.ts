@@ -223,4 +223,19 @@ describe('checks on hand-built histories', () => {
     const v = verdict(checkRun(h), 'clean-close');
     expect(v.violations[0]).toMatchObject({ socketId: 3 });
   });
+
+  it('clean-close: a handshake the server still holds silent (accept-silent) at close() is noted, not a leak', () => {
+    const held = (faults: string[]) => {
+      const h = twoConcurrentCalls().socket(3, 5, null).build();
+      const socket = h.server.sockets.find((s) => s.socketId === 3)!;
+      socket.handshakeAt = null;
+      socket.faults = faults;
+      return verdict(checkRun(h), 'clean-close');
+    };
+    const silent = held(['accept-silent']);
+    expect(silent.violations).toEqual([]);
+    expect(silent.notes.join('\n')).toMatch(/socket 3 was still in the TLS handshake the server was holding silent/);
+    // Any other handshake the client left hanging after close() is still its own.
+    expect(held(['tls-stall']).violations[0]).toMatchObject({ socketId: 3 });
+  });
 });

@@ -74,7 +74,7 @@ describe('crosstalk/vitest in a user project (examples/vitest)', () => {
     expect(out).toMatch(/Tests\s+2 failed/);
     // crosstalkTest: the report, the replay, where the files are.
     expect(out).toContain('NOT SAFE to share: ./my-client.mjs violated reuse.');
-    expect(out).toMatch(/\[reuse\] the client opened \d+ sockets \(TLS handshakes\) for \d+ requests/);
+    expect(out).toMatch(/\[reuse\] the client closed socket \d+ [\d.]+ ms after its healthy reply to r\d+-c\d+-o\d+/);
     expect(out).toMatch(/Replay: npx crosstalk verify --client \.\/my-client\.mjs .*--seed 42 --path [\d:]+/);
     const files = await readdir(join(dir, '.crosstalk'));
     expect(files.sort()).toEqual([
@@ -83,7 +83,7 @@ describe('crosstalk/vitest in a user project (examples/vitest)', () => {
     ]);
     expect(out).toContain(`HTML report: ${join(dir, '.crosstalk', files[0]!)}`);
     // The matchers: the first one broken fails with its invariant's violation in words.
-    expect(out).toMatch(/expected reuse to hold \(the client reuses idle sockets[^)]*\), but it was violated:\n\s+- the client opened/);
+    expect(out).toMatch(/expected reuse to hold \(the client reuses its idle sockets[^)]*\), but it was violated:\n\s+- the client closed socket/);
     expect(out).toMatch(/client\.test\.ts:\d+:\d+[\s\S]*expect\(result\)\.toReuseSockets\(\)/);
     // The saved result beside it is one `crosstalk check` reads.
     const check = await inProject(dir, 'crosstalk/dist/src/cli.js', ['check', join(dir, '.crosstalk', files[1]!)]);

@@ -22,7 +22,15 @@ import { createRetriesOnRetryAfterClient } from '../test/faults/retry-after/retr
 import { createReturnsEarlyOnErrorStatusClient } from '../test/faults/large-error-in-pieces/returns-early-on-error-status.js';
 import { createIgnoresTrailersClient } from '../test/faults/trailers/ignores-trailers.js';
 import { createDoubleReleaseOnAbortClient } from '../test/faults/caller-abort/double-release-on-abort.js';
-import { faultedResponse } from '../src/scenario/faults.js';
+import { createKeepsStrayBytesClient } from '../test/faults/stray-bytes/keeps-stray-bytes.js';
+import { createReconnectsUncountedClient } from '../test/faults/connect-faults/reconnects-uncounted.js';
+import { createTimeoutCoversHeadOnlyClient } from '../test/faults/silence/timeout-covers-head-only.js';
+import { createRetriesOnSameSocketClient } from '../test/faults/fail-first/retries-on-same-socket.js';
+import { createSkipsBodyAndReusesClient } from '../test/faults/request-body/skips-body-and-reuses.js';
+import { createAcceptsShortBodyClient } from '../test/faults/malformed/accepts-short-body.js';
+import { createStallsOnUnreadErrorBodyClient } from '../test/faults/large-body/stalls-on-unread-error-body.js';
+import { createStopsReusingAfterMaxClient } from '../test/faults/keep-alive-hints/stops-reusing-after-max.js';
+import { DEFAULT_FAULTS_CLIENT_TIMEOUT_MS, faultedResponse } from '../src/scenario/faults.js';
 import { IDLE_GAP_MS } from '../src/verify/run-verify.js';
 
 /** A deliberately buggy client, the invariant that must catch it, and what it takes to expose it. */
@@ -74,3 +82,25 @@ export const FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [
   { name: 'ignores-trailers', factory: createIgnoresTrailersClient, invariant: 'exactly-once' },
   { name: 'double-release-on-abort', factory: createDoubleReleaseOnAbortClient, invariant: 'pool-bound' },
 ].map((client) => ({ ...client, settings: ALL_FAULTS, faults: true }) as BuggyClient);
+
+/**
+ * Every fault on as `verify --faults` runs them, the client's timeout as there (the silences outlast it), and
+ * crosstalk's deadline past the silences.
+ */
+const ALL_FAULTS_TIMED: Partial<VerifySettings> = {
+  ...ALL_FAULTS,
+  timeoutMs: DEFAULT_FAULTS_CLIENT_TIMEOUT_MS,
+  deadlineMs: 4_000,
+};
+
+/** The fault classes of issue #11, each found in the mix of every fault. */
+export const MORE_FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [
+  { name: 'keeps-stray-bytes', factory: createKeepsStrayBytesClient, invariant: 'no-cross-talk' },
+  { name: 'reconnects-uncounted', factory: createReconnectsUncountedClient, invariant: 'clean-close', alsoCaughtBy: ['pool-bound'] },
+  { name: 'timeout-covers-head-only', factory: createTimeoutCoversHeadOnlyClient, invariant: 'exactly-once' },
+  { name: 'retries-on-same-socket', factory: createRetriesOnSameSocketClient, invariant: 'reuse' },
+  { name: 'skips-body-and-reuses', factory: createSkipsBodyAndReusesClient, invariant: 'reuse' },
+  { name: 'accepts-short-body', factory: createAcceptsShortBodyClient, invariant: 'no-cross-talk' },
+  { name: 'stalls-on-unread-error-body', factory: createStallsOnUnreadErrorBodyClient, invariant: 'exactly-once' },
+  { name: 'stops-reusing-after-max', factory: createStopsReusingAfterMaxClient, invariant: 'reuse' },
+].map((client) => ({ ...client, settings: ALL_FAULTS_TIMED, faults: true }) as BuggyClient);

@@ -49,7 +49,14 @@ export async function clientSoak(clients: string[], plain: number, faulted: numb
           ...base,
           runs,
           ...(mode === 'faulted'
-            ? { responsePlan: faultedResponse(), abortPercent: 6, idleGapMs: IDLE_GAP_MS, replayArgs: ['--faults'] }
+            ? {
+                responsePlan: faultedResponse(),
+                abortPercent: 6,
+                idleGapMs: IDLE_GAP_MS,
+                // As `verify --faults`: the client's timeout shorter than the silences, which outlast it.
+                timeoutMs: DEFAULTS.faultsTimeoutMs,
+                replayArgs: ['--faults'],
+              }
             : {}),
         });
         rows.push(row(name, mode, result));

@@ -4,7 +4,7 @@ import { verifyAgainst } from '../src/verify/verify.js';
 import { teethSettings } from '../test/support/teeth-settings.js';
 import { startMockServer } from '../src/server/index.js';
 import type { BuggyClient } from './buggy-clients.js';
-import { FAULT_BUGGY_CLIENTS, PLAIN_BUGGY_CLIENTS } from './buggy-clients.js';
+import { FAULT_BUGGY_CLIENTS, MORE_FAULT_BUGGY_CLIENTS, PLAIN_BUGGY_CLIENTS } from './buggy-clients.js';
 import type { Bench } from './bench.js';
 
 /** Seeds for time-to-first-detection; the first also yields the counterexample whose replays are counted. */
@@ -75,6 +75,19 @@ export const detection: Bench = {
       for (const line of await measureDetection(server, PLAIN_BUGGY_CLIENTS)) console.log(line);
       console.log('\n### every fault on, as `verify --faults` (issue #4)\n');
       for (const line of await measureDetection(server, FAULT_BUGGY_CLIENTS)) console.log(line);
+    } finally {
+      await server.close();
+    }
+  },
+};
+
+/** The fault classes of issue #11 on their own: `npm run bench -- more-faults` runs only this section. */
+export const moreFaultsDetection: Bench = {
+  name: `more-faults buggy clients (issue #11), every fault on: time to first detection (${SEEDS.length} seeds, ≤ ${MAX_RUNS} runs) and replays of the shrunk case (${REPLAYS})`,
+  async run() {
+    const server = await startMockServer();
+    try {
+      for (const line of await measureDetection(server, MORE_FAULT_BUGGY_CLIENTS)) console.log(line);
     } finally {
       await server.close();
     }

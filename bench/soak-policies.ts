@@ -35,7 +35,8 @@ export async function soakPolicies(
         opsPerCaller: 4,
         runs,
         seed,
-        timeoutMs: DEFAULTS.timeoutMs,
+        // As `verify --faults`: the client's timeout shorter than the silences, which outlast it.
+        timeoutMs: DEFAULTS.faultsTimeoutMs,
         deadlineMs: DEFAULTS.deadlineMs,
         closeBoundMs: DEFAULTS.closeBoundMs,
         graceMs: DEFAULTS.graceMs,

@@ -3,6 +3,8 @@ import type { HistoryIndex } from '../history/history-index.js';
 import type { RequestRecord } from '../history/records.js';
 import type { CallRecord, RunHistory } from '../history/run-history.js';
 import { BREAKING_FAULTS } from '../scenario/fault-names.js';
+import { rejectedErrorResponse } from './error-status.js';
+import { ignoredOwnTimeout } from './own-timeout.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
 
@@ -51,6 +53,8 @@ function lostReply(
 ): { socketId: number; message: string } | null {
   if (call.outcome.type !== 'error' || call.settledAt === null) return null;
   if (call.settledAt - call.issuedAt >= history.timeoutMs * TIMEOUT_SHARE) return null;
+  // A client that rejects error statuses by design has the error response as its reply (see error-status.ts).
+  if (rejectedErrorResponse(call, history, index) !== null) return null;
   const answered = attempts.find((a) => a.outcome === 'complete' && !a.faults.some((f) => BREAKING_FAULTS.has(f)));
   if (answered === undefined) return null;
   const socket = index.socketsById.get(answered.socketId);
@@ -71,7 +75,9 @@ function lostReply(
 export const exactlyOnce: Invariant = {
   id: 'exactly-once',
   title: 'Exactly once, always an ending',
-  rule: 'every call ends, and every request reaches the server exactly once (a GET may be retried after a failed attempt)',
+  rule:
+    'every call ends (by the client\'s own timeout when the server stays silent), and every request reaches the server ' +
+    'exactly once (a GET may be retried after a failed attempt)',
   check(history, index) {
     const violations: Violation[] = [];
     const notes: string[] = [];
@@ -79,8 +85,14 @@ export const exactlyOnce: Invariant = {
     for (const call of history.calls) {
       const attempts = index.requestsById.get(call.requestId) ?? [];
       const ids = { callerId: call.callerId, opId: call.opId, requestId: call.requestId };
+      const timeoutIgnored = ignoredOwnTimeout(call, history, index);
       if (call.outcome.type === 'hung') {
-        violations.push({ invariant: 'exactly-once', ...ids, message: hangMessage(call, history, attempts) });
+        const message = hangMessage(call, history, attempts) + (timeoutIgnored === null ? '' : ` ${timeoutIgnored}`);
+        violations.push({ invariant: 'exactly-once', ...ids, message });
+        continue;
+      }
+      if (timeoutIgnored !== null) {
+        violations.push({ invariant: 'exactly-once', ...ids, message: timeoutIgnored });
         continue;
       }
       if (call.outcome.type === 'response' && attempts.length === 0) {

@@ -1,5 +1,6 @@
 import type { HistoryIndex } from '../history/history-index.js';
 import { nameCall } from '../history/history-index.js';
+import { endedWithReply } from './error-status.js';
 import { HARNESS_END } from '../history/records.js';
 import type { RequestRecord, SocketRecord } from '../history/records.js';
 import type { CallRecord, RunHistory } from '../history/run-history.js';
@@ -11,6 +12,12 @@ import { CLOSE_LAG_MS } from './pool-bound.js';
  * later): a call issued within this long of the last reply on a socket may not know the socket is free yet.
  */
 export const RELEASE_LAG_MS = 5;
+
+/**
+ * The same for a worker in another process: it writes its answer line, then its thread hands the connection back
+ * (urllib3 after the body is read, in the worker's own time), while the next operation is already on its way.
+ */
+export const OUT_OF_PROCESS_RELEASE_LAG_MS = 20;
 
 /**
  * A client that closes a healthy socket this soon after its reply is not keeping it alive (an idle timeout shorter
@@ -31,7 +38,7 @@ export interface PassedOver {
  * The moments something went wrong anywhere in the run (a socket the server closed or reset, a request cut short, a
  * call that failed or was aborted): after one, a client may discard its idle sockets, as urllib3 and Go do.
  */
-function failureTimes(history: RunHistory): number[] {
+function failureTimes(history: RunHistory, index: HistoryIndex): number[] {
   const times: number[] = [];
   for (const socket of history.server.sockets) {
     if (socket.endedAt === null || socket.end === 'client-fin' || socket.end === 'open') continue;
@@ -42,16 +49,17 @@ function failureTimes(history: RunHistory): number[] {
     if (request.outcome !== 'complete') times.push(request.lastByteAt ?? request.arrivedAt);
   }
   for (const call of history.calls) {
-    if (call.outcome.type !== 'response' && call.settledAt !== null) times.push(call.settledAt);
+    if (!endedWithReply(call, history, index) && call.settledAt !== null) times.push(call.settledAt);
   }
   return times.sort((a, b) => a - b);
 }
 
 /** When the caller had the reply `request` got, if the exchange was healthy: whole, unfaulted, and delivered. */
-function healthySettle(request: RequestRecord, index: HistoryIndex): number | null {
+function healthySettle(request: RequestRecord, history: RunHistory, index: HistoryIndex): number | null {
   if (request.outcome !== 'complete' || request.faults.length > 0 || request.status >= 500) return null;
   const call = index.callsByRequestId.get(request.requestId);
-  if (call?.outcome.type !== 'response' || call.settledAt === null) return null;
+  // A 4xx a client rejects by design is still a healthy exchange: the socket is as reusable as after a 200.
+  if (call === undefined || !endedWithReply(call, history, index) || call.settledAt === null) return null;
   return call.settledAt;
 }
 
@@ -89,13 +97,14 @@ function openedForCalls(history: RunHistory, index: HistoryIndex): Opened[] {
 function lastHealthy(
   socket: SocketRecord,
   at: number,
+  history: RunHistory,
   index: HistoryIndex,
 ): { request: RequestRecord; call: CallRecord; settled: number } | null {
   const requests = index.requestsBySocket.get(socket.socketId) ?? [];
   const before = requests.filter((r) => r.arrivedAt < at);
   const request = before[before.length - 1];
   if (request === undefined) return null;
-  const settled = healthySettle(request, index);
+  const settled = healthySettle(request, history, index);
   const call = index.callsByRequestId.get(request.requestId);
   return settled === null || call === undefined ? null : { request, call, settled };
 }
@@ -104,8 +113,10 @@ function lastHealthy(
  * Whether the pool knew the socket of `earlier`'s reply was free when `later` was issued: `later` came in a later
  * pass of the event loop than the reply (histories without passes: at least RELEASE_LAG_MS later).
  */
-function knewFree(earlier: CallRecord, later: CallRecord): boolean {
+function knewFree(earlier: CallRecord, later: CallRecord, outOfProcess: boolean): boolean {
   if (earlier.settledAt === null) return false;
+  // Loop passes are crosstalk's own; a worker in another process answers first and frees the connection after.
+  if (outOfProcess) return earlier.settledAt + OUT_OF_PROCESS_RELEASE_LAG_MS <= later.issuedAt;
   if (typeof earlier.settledPass === 'number' && typeof later.issuedPass === 'number') {
     return later.issuedPass > earlier.settledPass;
   }
@@ -141,9 +152,11 @@ function losses(history: RunHistory, index: HistoryIndex): number[] {
     if (socket.endedAt === null || socket.end === 'open' || NOT_FAILURES.has(socket.endDetail ?? '')) continue;
     const failedOnIt = (index.requestsBySocket.get(socket.socketId) ?? []).some((r) => {
       const call = index.callsByRequestId.get(r.requestId);
-      return r.outcome !== 'complete' || r.faults.length > 0 || (call !== undefined && call.outcome.type !== 'response');
+      return r.outcome !== 'complete' || r.faults.length > 0 || (call !== undefined && !endedWithReply(call, history, index));
     });
-    if (socket.end !== 'client-fin' || failedOnIt) times.push(socket.endedAt);
+    // A connection the server faulted (TLS, connect) is lost whoever closed it in the end.
+    const faulted = (socket.faults ?? []).length > 0;
+    if (socket.end !== 'client-fin' || failedOnIt || faulted) times.push(socket.endedAt);
   }
   return times.sort((a, b) => a - b);
 }
@@ -159,13 +172,17 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
       if (idle.endedAt !== null && idle.endedAt < history.closeCalledAt && idle.endedAt <= fresh.acceptedAt + CLOSE_LAG_MS) {
         continue;
       }
-      const last = lastHealthy(idle, call.issuedAt, index);
-      if (last === null || !knewFree(last.call, call)) continue;
+      const last = lastHealthy(idle, call.issuedAt, history, index);
+      const outOfProcess = history.traits.outOfProcess === true;
+      if (last === null || !knewFree(last.call, call, outOfProcess)) continue;
       // Taken meanwhile? By the client's clock: the next call on it issued before this one had it, however late its
       // request reached the server on a loaded machine.
       const next = (index.requestsBySocket.get(idle.socketId) ?? []).find((r) => r.arrivedAt > last.request.arrivedAt);
       const nextCall = next === undefined ? undefined : index.callsByRequestId.get(next.requestId);
       if (next !== undefined && (nextCall === undefined || nextCall.issuedAt <= call.issuedAt)) continue;
+      // A worker's threads reach its pool in their own order, not crosstalk's: the idle socket handed to another call
+      // while the new one was still in its handshake was reused, whoever asked first.
+      if (outOfProcess && next !== undefined && next.arrivedAt <= (fresh.handshakeAt ?? fresh.acceptedAt)) continue;
       if (history.traits.socketsPerTenant && index.callsByRequestId.get(last.request.requestId)?.tenant !== call.tenant) {
         continue;
       }
@@ -197,13 +214,13 @@ function idleOpen(history: RunHistory, index: HistoryIndex, opened: Opened[]): P
 
 function dropped(history: RunHistory, index: HistoryIndex, opened: Opened[]): PassedOver[] {
   const found: PassedOver[] = [];
-  const failures = failureTimes(history);
+  const failures = failureTimes(history, index);
   const limit = history.traits.maxRequestsPerSocket;
   for (const socket of history.server.sockets) {
     const endedAt = socket.endedAt;
     if (socket.end !== 'client-fin' || endedAt === null || endedAt >= history.closeCalledAt) continue;
     const requests = index.requestsBySocket.get(socket.socketId) ?? [];
-    const last = requests.length === 0 ? null : lastHealthy(socket, Infinity, index);
+    const last = requests.length === 0 ? null : lastHealthy(socket, Infinity, history, index);
     if (last === null || endedAt - last.settled >= KEEP_ALIVE_FLOOR_MS) continue;
     if (limit !== null && requests.length >= limit) continue;
     // From whichever came first, the caller's reply or the server's last byte (their clocks race on a busy machine).

@@ -1,4 +1,7 @@
 import { nameCall } from '../history/history-index.js';
+import type { HistoryIndex } from '../history/history-index.js';
+import type { RequestRecord } from '../history/records.js';
+import { FAULT, STRAY_SUFFIX, strayRequestId } from '../scenario/fault-names.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
 
@@ -21,6 +24,20 @@ export const noCrossTalk: Invariant = {
       checked += 1;
       const ids = { callerId: call.callerId, opId: call.opId, requestId: call.requestId };
       if (outcome.requestIdSeen !== null && outcome.requestIdSeen !== call.requestId) {
+        const stray = strayOrigin(outcome.requestIdSeen, index);
+        if (stray !== undefined) {
+          violations.push({
+            invariant: 'no-cross-talk',
+            ...ids,
+            culpritRequestId: stray.requestId,
+            socketId: stray.socketId,
+            message:
+              `${nameCall(call)} received the stray response (${outcome.requestIdSeen}) the server wrote on socket ` +
+              `${stray.socketId} after its complete reply to ${stray.requestId}: bytes nobody asked for, handed to the ` +
+              'next caller on that socket.',
+          });
+          continue;
+        }
         const culprit = history.calls.find((c) => c.requestId === outcome.requestIdSeen);
         const served = index.requestsById.get(outcome.requestIdSeen)?.[0];
         violations.push({
@@ -32,7 +49,9 @@ export const noCrossTalk: Invariant = {
             `${nameCall(call)} received the reply to request ${outcome.requestIdSeen}` +
             (culprit ? `, which was ${culprit.callerId}'s ${culprit.opId}` : ', which no caller of this run made') +
             (served ? ` (served on socket ${served.socketId} as request #${served.seq} there)` : '') +
-            '.',
+            (served?.faults.includes(FAULT.strayResponse) === true
+              ? ': the stray copy the server wrote after that reply, handed to the next caller on the socket.'
+              : '.'),
         });
         continue;
       }
@@ -76,3 +95,14 @@ export const noCrossTalk: Invariant = {
     });
   },
 };
+
+/** The request an unsolicited stray response with this id followed, if the server wrote one after it. */
+function strayOrigin(requestIdSeen: string, index: HistoryIndex): RequestRecord | undefined {
+  if (!requestIdSeen.endsWith(STRAY_SUFFIX)) return undefined;
+  for (const [requestId, requests] of index.requestsById) {
+    if (strayRequestId(requestId) !== requestIdSeen) continue;
+    const origin = requests.find((r) => r.faults.includes(FAULT.strayResponse));
+    if (origin !== undefined) return origin;
+  }
+  return undefined;
+}

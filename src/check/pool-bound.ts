@@ -15,21 +15,23 @@ export const CLOSE_LAG_MS = 50;
  * gave up on (or that failed), the client's slot is free from the moment the call settled: the server only notices
  * the socket going a little later, and that lag is not the pool's.
  */
-function busyEnd(request: RequestRecord, socketEnd: number | null, runEnd: number, index?: HistoryIndex): number {
+function busyEnd(request: RequestRecord, socketEnd: number | null, runEnd: number, index?: HistoryIndex, rejects = false): number {
   const end = request.lastByteAt ?? socketEnd ?? runEnd;
   const call = index?.callsByRequestId.get(request.requestId);
   if (call === undefined || call.outcome.type === 'response' || call.settledAt === null) return end;
+  // A client that rejects error statuses by design still owes that socket the rest of the error body.
+  if (rejects && request.outcome === 'complete' && request.status >= 400) return end;
   return Math.min(end, call.settledAt);
 }
 
 /** The requests in flight, one per socket, at the first moment `count` sockets were busy; the latest opened last. */
-function busyAtPeak(index: HistoryIndex, runEnd: number, count: number): RequestRecord[] {
+function busyAtPeak(index: HistoryIndex, runEnd: number, count: number, rejects: boolean): RequestRecord[] {
   const all = [...index.requestsBySocket.values()].flat();
   for (const candidate of [...all].sort((a, b) => a.arrivedAt - b.arrivedAt)) {
     const at = candidate.arrivedAt;
     const busy = new Map<number, RequestRecord>();
     for (const r of all) {
-      const end = busyEnd(r, index.socketsById.get(r.socketId)?.endedAt ?? null, runEnd, index);
+      const end = busyEnd(r, index.socketsById.get(r.socketId)?.endedAt ?? null, runEnd, index, rejects);
       if (r.arrivedAt <= at && end > at) busy.set(r.socketId, r);
     }
     if (busy.size >= count) return [...busy.values()].sort((a, b) => a.arrivedAt - b.arrivedAt);
@@ -50,12 +52,13 @@ export const poolBound: Invariant = {
     const runEnd = history.closeCalledAt;
     const bound = history.traits.maxSockets;
     const depth = history.traits.pipelining;
+    const rejects = history.traits.rejectsErrorStatus === true;
 
     // Sockets carrying a request at the same moment: the strict measure, free of close-timing noise.
     const busyEvents: Array<[number, number]> = [];
     for (const [socketId, requests] of index.requestsBySocket) {
       const socket = index.socketsById.get(socketId);
-      const intervals = requests.map((r) => [r.arrivedAt, busyEnd(r, socket?.endedAt ?? null, runEnd, index)] as const);
+      const intervals = requests.map((r) => [r.arrivedAt, busyEnd(r, socket?.endedAt ?? null, runEnd, index, rejects)] as const);
       // Merge per socket so one socket counts once however many requests it pipelines.
       const merged: Array<[number, number]> = [];
       for (const [start, end] of [...intervals].sort((a, b) => a[0] - b[0])) {
@@ -103,7 +106,7 @@ export const poolBound: Invariant = {
     }
 
     if (bound !== null && maxBusySockets > bound) {
-      const peak = busyAtPeak(index, runEnd, maxBusySockets);
+      const peak = busyAtPeak(index, runEnd, maxBusySockets, rejects);
       const beyond = peak[peak.length - 1];
       violations.push({
         invariant: 'pool-bound',

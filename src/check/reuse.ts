@@ -1,12 +1,9 @@
 import { peakConcurrentCallers } from '../history/history-index.js';
 import type { RequestRecord } from '../history/records.js';
-import { FAULT } from '../scenario/fault-names.js';
+import { FAULT, UNANNOUNCED_CLOSES } from '../scenario/fault-names.js';
 import { passedOverSockets, RELEASE_LAG_MS } from './idle-sockets.js';
 import type { Invariant, Violation } from './invariant.js';
 import { result } from './invariant.js';
-
-/** Server closes that were not announced in the response: the client learns of them only when the FIN arrives. */
-const SILENT_CLOSES: ReadonlySet<string> = new Set([`fault:${FAULT.finAfter}`, `fault:${FAULT.idleClose}`]);
 
 /**
  * How long after an unannounced close a request may still arrive as a race (written before the client could have
@@ -39,6 +36,19 @@ export const reuse: Invariant = {
       return { invariant: 'reuse' as const, socketId, requestId: late.requestId, callerId: call?.callerId, opId: call?.opId };
     };
     for (const [socketId, list] of index.requestsBySocket) {
+      // A request the server read as the withheld body of the one before it (Expect: 100-continue, no 100 given).
+      for (const late of list.filter((r) => r.faults.includes(FAULT.readAsBody))) {
+        const owed = [...list].reverse().find((r) => r.seq < late.seq);
+        violations.push({
+          ...lateWrite(late, socketId),
+          ...(owed === undefined ? {} : { culpritRequestId: owed.requestId }),
+          message:
+            `request ${late.requestId} was written on socket ${socketId} while the body of ` +
+            `${owed?.requestId ?? 'the request before it'} was still owed: that request asked for Expect: ` +
+            '100-continue and got a final status without a 100, and the client kept the socket without sending the ' +
+            `body it had announced, so the server read ${late.requestId} as that body.`,
+        });
+      }
       const announced = list.find((r) => r.faults.includes(FAULT.connectionClose));
       if (announced !== undefined) {
         for (const late of list.filter((r) => r.seq > announced.seq)) {
@@ -53,9 +63,21 @@ export const reuse: Invariant = {
         continue;
       }
       const socket = index.socketsById.get(socketId);
-      if (socket?.endedAt == null || !SILENT_CLOSES.has(socket.endDetail ?? '')) continue;
+      if (socket?.endedAt == null || !UNANNOUNCED_CLOSES.has(socket.endDetail ?? '')) continue;
       for (const late of list.filter((r) => r.arrivedAt > socket.endedAt!)) {
         const gap = late.arrivedAt - socket.endedAt;
+        // A retry on the very socket whose close failed the attempt before it is no race: the client knew.
+        const failedHere = list.find((r) => r.seq < late.seq && r.requestId === late.requestId);
+        if (failedHere !== undefined) {
+          violations.push({
+            ...lateWrite(late, socketId),
+            culpritRequestId: failedHere.requestId,
+            message:
+              `request ${late.requestId} was sent again on socket ${socketId}, the socket the server had closed ` +
+              `(${socket.endDetail?.replace('fault:', '')}) under its earlier attempt there: a retry must go to a fresh socket.`,
+          });
+          continue;
+        }
         if (gap <= FIN_RACE_MS) {
           notes.push(
             `request ${late.requestId} raced the server's unannounced close of socket ${socketId} ` +

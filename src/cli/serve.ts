@@ -4,7 +4,10 @@ import { ConfigError, ConfigErrorCode } from '../errors.js';
 import { startMockServer, type AccountFixture } from '../server/index.js';
 import type { PlanSource } from '../server/response-plan.js';
 import { parsePlanFile, planFileSource, seededFaultSource } from '../server/plan-sources.js';
-import { faultNames } from '../scenario/faults.js';
+import { faultNames, SILENCE_TIMEOUTS } from '../scenario/faults.js';
+
+/** The client timeout `serve --faults` assumes when not told: its silences then last 4 s. */
+const DEFAULT_SERVE_CLIENT_TIMEOUT_MS = 1_000;
 import { freshSeed } from '../verify/config.js';
 
 export interface ServeOptions {
@@ -16,6 +19,8 @@ export interface ServeOptions {
   /** Faults drawn per request id: true for all, or a comma-separated list. */
   faults?: boolean | string;
   seed?: string;
+  /** With --faults: the client's own timeout, which the silences are drawn to outlast. */
+  clientTimeoutMs?: string;
 }
 
 /** The one line `serve` prints: everything a client in any language needs to talk to the mock. */
@@ -25,7 +30,10 @@ export interface ServeAnnouncement {
   accounts: AccountFixture[];
   admin: { name: string; password: string };
   /** How responses are shaped: plain, a plan file, or seeded faults (with the seed to repeat them). */
-  plans: { kind: 'plain' } | { kind: 'file'; file: string } | { kind: 'seeded-faults'; seed: number; faults: string[] };
+  plans:
+    | { kind: 'plain' }
+    | { kind: 'file'; file: string }
+    | { kind: 'seeded-faults'; seed: number; faults: string[]; clientTimeoutMs: number };
 }
 
 function resolvePlans(options: ServeOptions): { source: PlanSource | undefined; described: ServeAnnouncement['plans'] } {
@@ -52,7 +60,17 @@ function resolvePlans(options: ServeOptions): { source: PlanSource | undefined; 
       throw new ConfigError(ConfigErrorCode.BadOption, `--seed must be a whole number (got "${options.seed}").`);
     }
     const seed = options.seed === undefined ? freshSeed() : Number(options.seed);
-    return { source: seededFaultSource(seed, names), described: { kind: 'seeded-faults', seed, faults: names } };
+    const clientTimeoutMs = options.clientTimeoutMs === undefined ? DEFAULT_SERVE_CLIENT_TIMEOUT_MS : Number(options.clientTimeoutMs);
+    if (!/^\d+$/.test(options.clientTimeoutMs ?? '1') || clientTimeoutMs < 1 || clientTimeoutMs > 600_000) {
+      throw new ConfigError(
+        ConfigErrorCode.BadOption,
+        `--client-timeout-ms must be a whole number from 1 to 600000 (got "${options.clientTimeoutMs}").`,
+      );
+    }
+    return {
+      source: seededFaultSource(seed, names, { clientTimeoutMs }),
+      described: { kind: 'seeded-faults', seed, faults: names, clientTimeoutMs },
+    };
   }
   return { source: undefined, described: { kind: 'plain' } };
 }
@@ -123,6 +141,10 @@ export function serveCommand(): Command {
     .option('--plan <file>', 'response plans by request id: {"requests": {id: plan}, "prefixes": {prefix: plan}}')
     .option('--faults [names]', `a fault per request id, drawn from the seed: all, or some of ${faultNames().join(',')}`)
     .option('--seed <n>', 'seed for --faults (printed in the announcement when not given)')
+    .option(
+      '--client-timeout-ms <n>',
+      `with --faults: your client's own timeout; silences last ${SILENCE_TIMEOUTS}x it (default ${DEFAULT_SERVE_CLIENT_TIMEOUT_MS})`,
+    )
     .action(async (options: ServeOptions) => {
       await serve(options, { out: (line) => process.stdout.write(`${line}\n`), stop: stopSignal() });
     });

@@ -26,7 +26,7 @@ function inputFrom(raw: Record<string, string | boolean | undefined>): VerifyInp
     seed: raw.seed as string | undefined,
     path: raw.path as string | undefined,
     faults: raw.faults as string | boolean | undefined,
-    timeoutMs: raw.timeoutMs as string,
+    timeoutMs: raw.timeoutMs as string | undefined,
     deadlineMs: raw.deadlineMs as string,
     quietMs: raw.quietMs as string,
     timeBudgetMs: raw.timeBudgetMs as string,
@@ -80,7 +80,7 @@ export function verifyCommand(): Command {
     .option('--seed <n>', 'fast-check seed (printed when not given)')
     .option('--path <p>', "replay one counterexample: fast-check's path, with --seed")
     .option('--faults [names]', `server faults: all, or some of ${faultNames().join(',')}`)
-    .option('--timeout-ms <n>', "the client's own per-operation timeout", String(DEFAULTS.timeoutMs))
+    .option('--timeout-ms <n>', `the client's own per-operation timeout (default ${DEFAULTS.timeoutMs}; ${DEFAULTS.faultsTimeoutMs} with --faults)`)
     .option('--deadline-ms <n>', "crosstalk's deadline for a run's calls (a hang past it is a violation)", String(DEFAULTS.deadlineMs))
     .option('--quiet-ms <n>', 'calls pending while nothing happens for this long are a hang', String(DEFAULTS.quietMs))
     .option('--time-budget-ms <n>', 'wall-clock budget for all runs and shrinking', String(DEFAULTS.timeBudgetMs))

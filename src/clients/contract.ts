@@ -76,6 +76,19 @@ export interface ClientTraits {
    * HttpClient's user tokens, .NET with NTLM): reuse is then checked within each tenant. Default false.
    */
   socketsPerTenant?: boolean;
+  /**
+   * True when `run()` rejects on an error status (4xx/5xx) by design instead of resolving with it, as undici's
+   * `throwOnError` (now its `responseError` interceptor) and axios's default `validateStatus` do. The rejection is then
+   * not a lost reply; what is checked is what becomes of the socket after the error: its body read or discarded, the
+   * socket reused or closed, never left stalled. Default false.
+   */
+  rejectsErrorStatus?: boolean;
+  /**
+   * True for a client in another process (an `--exec` worker; set by crosstalk, not by the worker): its threads reach
+   * its pool in an order crosstalk does not see, and a connection goes back to the pool some time after the answer
+   * line is written. The idle-socket rule of `reuse` then allows for both. Default false.
+   */
+  outOfProcess?: boolean;
 }
 
 export interface ClientUnderTest {

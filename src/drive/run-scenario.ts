@@ -5,6 +5,7 @@ import { HISTORY_SCHEMA } from '../history/records.js';
 import type { CallerPlan, OpPlan, Scenario } from '../scenario/scenario.js';
 import { Calls } from './calls.js';
 import { closeClient } from './close-client.js';
+import { ConnectArming } from './connect-arming.js';
 import type { HarnessServer } from './harness-server.js';
 import { watchForQuiet } from './quiet-watch.js';
 import { ReleaseClock } from './release-clock.js';
@@ -42,6 +43,8 @@ export function resolveTraits(traits: ClientTraits | undefined, connections: num
     retriesIdempotent: traits?.retriesIdempotent ?? false,
     maxRequestsPerSocket: traits?.maxRequestsPerSocket ?? null,
     socketsPerTenant: traits?.socketsPerTenant ?? false,
+    rejectsErrorStatus: traits?.rejectsErrorStatus ?? false,
+    outOfProcess: traits?.outOfProcess ?? false,
   };
 }
 
@@ -143,7 +146,10 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
     onRelease: () => clock.tick(),
     timed: (step) => timed.add(step),
   });
-  server.setPlans(gate);
+  const arming = new ConnectArming(gate, (op) => calls.requestIdOf(op), (op) =>
+    calls.records.some((record) => record.opId === op.opId && record.settledAt === null),
+  );
+  server.setPlans(arming);
   calls.onSettled = () => {
     gate.settled();
     nudgeClock();
@@ -190,6 +196,7 @@ export async function runScenario(scenario: Scenario, settings: RunSettings): Pr
       if (over) return;
       if (op.idleGapMs > 0) await idleGap(op);
       if (over) return;
+      arming.arm(op);
       await Promise.race([calls.issue(caller, op), ending.ended]);
     }
   };

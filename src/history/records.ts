@@ -30,6 +30,10 @@ export interface SocketRecord {
   /** Error code or reason for `reset`/`error`/`server-close` (e.g. `ECONNRESET`, `fault:fin`). */
   endDetail: string | null;
   requestCount: number;
+  /** Faults the server applied to the connection itself (TLS and connect faults); absent or empty when none. */
+  faults?: string[];
+  /** The request id of the operation a connection fault was planned for, when the engine armed it. */
+  faultFor?: string;
 }
 
 export type RequestOutcome =

@@ -75,9 +75,15 @@ export type RunEnd =
   /** A signal stopped the run. */
   | 'interrupted';
 
-export type ResolvedTraits = Required<Omit<ClientTraits, 'maxSockets' | 'maxRequestsPerSocket'>> & {
+export type ResolvedTraits = Required<
+  Omit<ClientTraits, 'maxSockets' | 'maxRequestsPerSocket' | 'rejectsErrorStatus' | 'outOfProcess'>
+> & {
   maxSockets: number | null;
   maxRequestsPerSocket: number | null;
+  /** Optional: histories saved before the trait existed lack it (read as false). */
+  rejectsErrorStatus?: boolean;
+  /** Optional, as rejectsErrorStatus. */
+  outOfProcess?: boolean;
 };
 
 /** One verification run: the scenario, what every caller saw, what the server recorded, and the run's phases. */

@@ -14,27 +14,40 @@ import type { OpPlan, Scenario } from './scenario.js';
 
 /**
  * What an operation can lose and still be the same request: its abort, its server plan altogether, the waits in that
- * plan (the same fault, at once: no delay, no Retry-After seconds, an idle close at 0 ms), its stagger, its idle gap.
+ * plan (the same fault, at once: see withoutWaits), its stagger, its idle gap.
  */
 type Extra = 'abort' | 'response' | 'waits' | 'stagger' | 'idleGap';
 const EXTRAS: readonly Extra[] = ['abort', 'response', 'waits', 'stagger', 'idleGap'];
 
-/** A plan's waits, set to nothing. */
+/**
+ * A plan's waits, set to nothing: no delay, no Retry-After seconds, an idle close at 0 ms, a silence or a stalled
+ * handshake of 0 ms, a fail-first that fails once.
+ */
 function withoutWaits(response: OpPlan['response']): OpPlan['response'] {
   const quick = { ...response };
   if (quick.headerDelayMs !== undefined) quick.headerDelayMs = 0;
   if (quick.bodyDelayMs !== undefined) quick.bodyDelayMs = 0;
   if (quick.idleCloseMs !== undefined) quick.idleCloseMs = 0;
+  if (quick.silenceMs !== undefined) quick.silenceMs = 0;
   if (quick.replaceWith?.retryAfterS !== undefined) quick.replaceWith = { ...quick.replaceWith, retryAfterS: 0 };
+  if (quick.failFirst !== undefined) quick.failFirst = { ...quick.failFirst, attempts: 1 };
+  const connect = quick.connect;
+  if (connect?.kind === 'tls-stall') quick.connect = { ...connect, stallMs: 0 };
+  if (connect?.kind === 'accept-silent') quick.connect = { ...connect, silenceMs: 0 };
   return quick;
 }
 
 function hasWaits(response: OpPlan['response']): boolean {
+  const connect = response.connect;
   return (
     (response.headerDelayMs ?? 0) > 0 ||
     (response.bodyDelayMs ?? 0) > 0 ||
     (response.idleCloseMs ?? 0) > 0 ||
-    (response.replaceWith?.retryAfterS ?? 0) > 0
+    (response.silenceMs ?? 0) > 0 ||
+    (response.replaceWith?.retryAfterS ?? 0) > 0 ||
+    (response.failFirst?.attempts ?? 1) > 1 ||
+    (connect?.kind === 'tls-stall' && connect.stallMs > 0) ||
+    (connect?.kind === 'accept-silent' && connect.silenceMs > 0)
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { RequestRecord } from '../history/records.js';
+import { FAULT } from '../scenario/fault-names.js';
 import type { ConnectionTable } from './connections.js';
 import { couchErrorBody } from './error-body.js';
 import type { HistoryRecorder, RequestEntry } from './recorder.js';
@@ -80,6 +81,13 @@ export function handleClientError(
     socket.destroy();
     return;
   }
+  // The rest of a request read as another's withheld body (see withheld-body.ts): recorded once, as that.
+  const readAsBody = connection.readAsBodyOf;
+  if (readAsBody?.recorded === true) {
+    socket.destroy();
+    return;
+  }
+  if (readAsBody !== undefined) readAsBody.recorded = true;
   const rejection = rejectionFor(code);
   const line = identifyRequest(error.rawPacket, error.bytesParsed);
   const echoed = line?.requestId !== undefined && isEchoableRequestId(line.requestId);
@@ -106,7 +114,7 @@ export function handleClientError(
     status: canAnswer ? rejection.status : 0,
     bytes: canAnswer ? body.length : 0,
     bodyDigest: null,
-    faults: [],
+    faults: readAsBody === undefined ? [] : [FAULT.readAsBody],
     outcome: 'rejected',
   };
   const entry: RequestEntry = {

@@ -19,6 +19,18 @@ export interface Connection {
   idleTimer: NodeJS.Timeout | undefined;
   /** Aborted when the socket closes: ends planned delays and gates early, so nothing outlives the socket. */
   readonly closed: AbortController;
+  /**
+   * Held silent on purpose before any TLS byte (accept-silent): counted as a planned hold, not as a handshake the
+   * engine should wait for, until the silence ends (see connect-faults.ts).
+   */
+  silent: 'no' | 'holding' | 'done';
+  /** Responses still allowed on this socket after a `Keep-Alive: max=` hint; undefined when none was given. */
+  keepAliveLeft: number | undefined;
+  /**
+   * Set once the bytes read as a withheld request body turned out to be another request (see withheld-body.ts):
+   * whose body they were read as, and whether that request is recorded yet.
+   */
+  readAsBodyOf: { requestId: string; recorded: boolean } | undefined;
 }
 
 /**
@@ -64,7 +76,12 @@ export class ConnectionTable {
       pending: [],
       idleTimer: undefined,
       closed: new AbortController(),
+      silent: 'no',
+      keepAliveLeft: undefined,
+      readAsBodyOf: undefined,
     };
+    // Injected bytes must reach the client when the schedule says, not when a later write happens to flush them.
+    raw.setNoDelay(true);
     this.bySocket.set(raw, connection);
     this.open.add(connection);
     this.recorder.socketAccepted(record);
@@ -133,12 +150,12 @@ export class ConnectionTable {
   }
 
   /** Close the socket after `ms` unless another request arrives first (our timer: node's is a second late). */
-  closeWhenIdle(connection: Connection, ms: number): void {
+  closeWhenIdle(connection: Connection, ms: number, detail = 'fault:idle-close'): void {
     this.cancelIdleClose(connection);
     connection.idleTimer = setTimeout(() => {
       connection.idleTimer = undefined;
       if (connection.pending.length > 0) return;
-      this.ended(connection, 'server-close', 'fault:idle-close');
+      this.ended(connection, 'server-close', detail);
       this.closeAndLinger(connection);
     }, ms);
   }
@@ -165,6 +182,22 @@ export class ConnectionTable {
   reset(connection: Connection, detail: string): void {
     this.ended(connection, 'reset', detail);
     setTimeout(() => setImmediate(() => resetNow(connection)), 1);
+  }
+
+  /** A connection held silent before its handshake (accept-silent): a planned hold, not a handshake to wait for. */
+  holdSilent(connection: Connection): void {
+    if (connection.silent !== 'no' || connection.tls !== undefined) return;
+    connection.silent = 'holding';
+    this.activity.handshakesInFlight -= 1;
+    this.activity.plannedInFlight += 1;
+  }
+
+  /** The silence is over (the server closed it, or the socket went): no longer a hold. Idempotent. */
+  endSilence(connection: Connection): void {
+    if (connection.silent !== 'holding') return;
+    connection.silent = 'done';
+    this.activity.plannedInFlight -= 1;
+    this.activity.touch();
   }
 
   cancelIdleClose(connection: Connection): void {
@@ -209,7 +242,8 @@ export class ConnectionTable {
   private finish(connection: Connection): void {
     if (!this.open.delete(connection)) return;
     this.activity.touch();
-    if (connection.tls === undefined) this.activity.handshakesInFlight -= 1;
+    if (connection.tls === undefined && connection.silent === 'no') this.activity.handshakesInFlight -= 1;
+    this.endSilence(connection);
     this.cancelIdleClose(connection);
     // Nothing reported a cause: node closed it itself (a parse timeout, a Connection: close request).
     this.ended(connection, 'server-close', 'closed');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { generateCertificate, type ServerCertificate } from './certificate.js';
 import { handleClientError, type ParseError } from './client-error.js';
+import { acceptConnection } from './connect-faults.js';
 import { ConnectionTable } from './connections.js';
 import type { Couch } from './couch/types.js';
 import { createCouch } from './couch/index.js';
@@ -111,7 +112,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }),
   });
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
-  server.on('connection', (raw: Socket) => connections.accept(raw));
+  // node's TLS listener is called by connect-faults.ts, so a connection fault can act before (or instead of) TLS.
+  const [startTls] = server.listeners('connection') as Array<(raw: Socket) => void>;
+  server.removeAllListeners('connection');
+  server.on('connection', (raw: Socket) => acceptConnection(connections, context.plans, raw, () => startTls!.call(server, raw)));
   // Before node's HTTP listener, so ours sees the socket's events first.
   server.prependListener('secureConnection', (tls: TLSSocket) => connections.secured(tls));
   server.on('tlsClientError', (error: NodeJS.ErrnoException, tls: TLSSocket) =>

@@ -1,11 +1,21 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CouchResponse } from './couch/types.js';
 import type { Connection, ConnectionTable } from './connections.js';
-import { replacementBody } from './error-body.js';
 import type { RequestEntry } from './recorder.js';
 import type { ResponsePlan } from './response-plan.js';
-import { responseHeaders, type Framing } from './response-head.js';
+import { responseHeaders } from './response-head.js';
+import { framing, plannedHead, TRAILER_NAME } from './planned-head.js';
+import {
+  announceKeepAliveMax,
+  BAD_CHUNK,
+  closeAtKeepAliveMax,
+  closeNow,
+  faultDetail,
+  garbageBytes,
+  STRAY_TAIL_BYTES,
+  strayBytes,
+} from './answer-faults.js';
 
 /** Everything needed to write one response. */
 export interface ResponseJob {
@@ -20,8 +30,6 @@ export interface ResponseJob {
 
 /** A 103 needs a Link header; a preconnect to the server itself is the most harmless hint there is. */
 const EARLY_HINTS = { link: '</>; rel=preconnect' };
-/** Carries the request id, so a client that reads the trailer as the next response's head shows whose it was. */
-const TRAILER_NAME = 'X-Crosstalk-Trailer';
 
 /** Write the answer as the plan says. Without a plan: one writeHead, one end, no timer, no await. */
 export function respond(job: ResponseJob): void {
@@ -49,12 +57,6 @@ function isPlain(plan: ResponsePlan): boolean {
   return true;
 }
 
-function framing(chunked: boolean, head: boolean, body: Buffer): Framing {
-  if (chunked) return { chunked: true };
-  // A HEAD answer has no body to measure; CouchDB's length would be that of the GET, which we do not have.
-  return head ? { chunked: false, length: null } : { chunked: false, length: body.length };
-}
-
 function writePlain(job: ResponseJob): void {
   const { answer, entry, response } = job;
   const record = entry.record;
@@ -62,6 +64,8 @@ function writePlain(job: ResponseJob): void {
   record.status = answer.status;
   record.firstByteAt = performance.now();
   const headers = responseHeaders(record.requestId, answer.headers, framing(answer.chunked, head, answer.body));
+  // Under an earlier `Keep-Alive: max=` hint, every response counts it down (see countKeepAlive).
+  if (job.connection.keepAliveLeft !== undefined) announceKeepAliveMax(headers, job.connection.keepAliveLeft - 1);
   response.writeHead(answer.status, headers);
   if (head) {
     response.end();
@@ -88,16 +92,31 @@ async function writePlanned(job: ResponseJob, plan: ResponsePlan): Promise<void>
 
 /** The planned response once the engine has released it: faults, delays, pieces. */
 async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: AbortSignal): Promise<void> {
-  const { entry, response } = job;
+  const { entry, response, connection, connections } = job;
   const record = entry.record;
   if (plan.resetBeforeAnswer === true) {
-    reset(job, 'fault:reset-before-answer');
+    reset(job, faultDetail(plan, 'reset-before-answer'));
+    return;
+  }
+  if (plan.closeBeforeAnswer === true) {
+    closeNow(connections, connection, faultDetail(plan, 'empty-response'));
     return;
   }
   // A 100 is sent on arrival, if at all: a client that asked for it withholds its body until it sees it.
   for (const code of plan.interim ?? []) if (code === 103) response.writeEarlyHints(EARLY_HINTS);
   if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed))) return;
+  if (plan.silenceMs !== undefined && plan.stallAtByte === undefined) {
+    // No response at all: silent for longer than the client's timeout, then the server gives up and closes.
+    if (await pause(plan.silenceMs, closed)) closeNow(connections, connection, faultDetail(plan, 'no-response'));
+    return;
+  }
   if (plan.turn !== undefined && !(await take(plan.turn, closed))) return;
+  if (plan.malformed?.kind === 'garbage') {
+    record.firstByteAt = performance.now();
+    connection.tls?.write(garbageBytes(record.requestId, plan.malformed.bytes));
+    closeNow(connections, connection, faultDetail(plan, 'garbage-then-close'));
+    return;
+  }
 
   const { status, headers, body, chunked } = plannedHead(job, plan);
   record.status = status;
@@ -107,25 +126,42 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   response.writeHead(status, headers);
 
   const bodyLength = body?.length ?? 0;
-  const cut = plan.resetAtByte === undefined ? bodyLength : Math.min(plan.resetAtByte, bodyLength);
+  // How much of the body goes out: all of it, unless a reset or a short body (its last bytes never sent) cuts it.
+  const short = plan.malformed?.kind === 'short-body' ? Math.max(0, bodyLength - plan.malformed.missing) : bodyLength;
+  const cut = plan.resetAtByte === undefined ? short : Math.min(plan.resetAtByte, short);
   if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
   if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
   if (plan.bodyDelayMs !== undefined && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
+  // Where the body stops being a response: a stall, a bad chunk-size line. At least the head goes out first.
+  const brokenAt = bodyBreak(plan, cut);
   // Where the engine pauses the body for a caller's abort: after at least the head, before the last byte.
   const midBodyAt = plan.midBody === undefined ? undefined : Math.max(0, Math.min(plan.midBody.atByte, cut - 1));
   const cuts = new Set([...(plan.splitAt ?? []).filter((at) => at > 0 && at < cut), cut]);
   if (midBodyAt !== undefined) cuts.add(midBodyAt);
-  const offsets = [...cuts].sort((a, b) => a - b);
+  if (brokenAt !== undefined) cuts.add(brokenAt);
+  // A stray response goes out in the same write as the last piece, which is kept small enough for one TLS record.
+  const stray = plan.stray !== undefined && body !== undefined ? strayBytes(plan.stray, record.requestId, status, body) : undefined;
+  if (stray !== undefined && cut > STRAY_TAIL_BYTES) cuts.add(cut - STRAY_TAIL_BYTES);
+  const offsets = [...cuts].filter((at) => brokenAt === undefined || at <= brokenAt).sort((a, b) => a - b);
   let from = 0;
   for (let index = 0; index < offsets.length; index += 1) {
     const to = offsets[index]!;
+    const last = index === offsets.length - 1;
+    if (last && stray !== undefined && brokenAt === undefined) {
+      record.bytes += to - from;
+      response.end(Buffer.concat([body!.subarray(from, to), stray]));
+      return;
+    }
     if (body !== undefined && to > from) {
       response.write(body.subarray(from, to));
       record.bytes += to - from;
       from = to;
     }
-    const last = index === offsets.length - 1;
+    if (to === brokenAt) {
+      await breakBody(job, plan, closed);
+      return;
+    }
     if (to === midBodyAt) {
       if (to === 0) response.flushHeaders();
       await untilClosed(plan.midBody!.gate(), closed);
@@ -139,39 +175,32 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
     reset(job, 'fault:reset-mid-body');
     return;
   }
+  if (plan.malformed?.kind === 'short-body') {
+    // Fewer bytes than the Content-Length announced, then the FIN: the body is cut short.
+    closeNow(connections, connection, faultDetail(plan, 'short-body'));
+    return;
+  }
   if (plan.trailers === true && chunked) response.addTrailers({ [TRAILER_NAME]: record.requestId });
   response.end();
 }
 
-/** Status, headers and body of a planned response: the couch's answer, or the error that replaces it. */
-function plannedHead(
-  job: ResponseJob,
-  plan: ResponsePlan,
-): { status: number; headers: OutgoingHttpHeaders; body: Buffer | undefined; chunked: boolean } {
-  const head = job.request.method === 'HEAD';
-  const replacement = plan.replaceWith;
-  const body = replacement === undefined ? job.answer.body : replacementBody(replacement.status, replacement.bodyBytes);
-  let extra = job.answer.headers;
-  if (replacement !== undefined) {
-    extra = replacement.retryAfterS === undefined ? {} : { 'Retry-After': String(replacement.retryAfterS) };
+/** The body offset after which the answer stops being a response (a stall, a bad chunk), if the plan breaks it. */
+function bodyBreak(plan: ResponsePlan, cut: number): number | undefined {
+  const at = plan.stallAtByte ?? (plan.malformed?.kind === 'bad-chunk-size' ? plan.malformed.atByte : undefined);
+  return at === undefined ? undefined : Math.max(0, Math.min(at, cut));
+}
+
+/** What a broken body does after its last good byte: falls silent (then closes), or sends a bad chunk-size line. */
+async function breakBody(job: ResponseJob, plan: ResponsePlan, closed: AbortSignal): Promise<void> {
+  const { connection, connections, response } = job;
+  response.flushHeaders();
+  if (plan.malformed?.kind === 'bad-chunk-size') {
+    connection.tls?.write(BAD_CHUNK);
+    closeNow(connections, connection, faultDetail(plan, 'bad-chunk-size'));
+    return;
   }
-  // Trailers exist only in chunked framing: asking for them asks for chunked.
-  const chunked = (replacement === undefined && job.answer.chunked) || (plan.trailers === true && !head);
-  const headers = responseHeaders(job.entry.record.requestId, extra, framing(chunked, head, body));
-  if (plan.trailers === true && chunked) headers.Trailer = TRAILER_NAME;
-  if (plan.connectionClose === true) {
-    headers.Connection = 'close';
-    // node destroys a socket once a `Connection: close` response is written, so a request wrongly written after it
-    // would never be read: half-close and linger instead, so that request is recorded (see closeAndLinger).
-    const socket = job.connection.tls;
-    if (socket !== undefined) socket.destroySoon = () => job.connections.closeAndLinger(job.connection);
-  }
-  else if (plan.keepAliveHintS !== undefined) {
-    // Setting Connection ourselves stops node adding its own `Keep-Alive: timeout=5`.
-    headers.Connection = 'keep-alive';
-    headers['Keep-Alive'] = `timeout=${plan.keepAliveHintS}`;
-  }
-  return { status: replacement?.status ?? job.answer.status, headers, body: head ? undefined : body, chunked };
+  // A stalled body: not a byte more, no close, for longer than the client's timeout; then the server gives up.
+  if (await pause(plan.silenceMs ?? 0, closed)) closeNow(connections, connection, faultDetail(plan, 'stalled-body'));
 }
 
 /** What the plan does to the socket once the response is on it. */
@@ -182,7 +211,11 @@ function afterResponse(job: ResponseJob, plan: ResponsePlan): void {
     connections.ended(connection, 'server-close', 'fault:fin-after');
     connection.tls?.end();
   }
-  if (plan.idleCloseMs !== undefined) connections.closeWhenIdle(connection, plan.idleCloseMs);
+  if (plan.keepAliveMax !== undefined) {
+    connection.keepAliveLeft = plan.keepAliveMax;
+    if (plan.keepAliveMax <= 0) closeAtKeepAliveMax(connections, connection);
+  }
+  if (plan.idleCloseMs !== undefined) connections.closeWhenIdle(connection, plan.idleCloseMs, faultDetail(plan, 'idle-close'));
 }
 
 /** The fault's reset: the request is marked reset now, the socket shortly (see ConnectionTable.reset). */

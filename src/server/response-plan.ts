@@ -49,11 +49,77 @@ export interface ResponsePlan {
   replaceWith?: { status: 429 | 503 | 500; retryAfterS?: number; bodyBytes?: number };
   /** Send the chunked body with a trailer. */
   trailers?: boolean;
+  /**
+   * After this response, a second one nobody asked for, in the same write as the response's last bytes (so it is on
+   * the socket before the client can send anything else there): a copy of this response, or another with its own id.
+   */
+  stray?: 'duplicate' | 'unsolicited';
+  /**
+   * Say nothing for this long once the response is due (after `stallAtByte` body bytes, if set: a stalled body), then
+   * close (FIN). Meant to outlast the client's own timeout.
+   */
+  silenceMs?: number;
+  /** With `silenceMs`: write the head and this many body bytes first, then fall silent without closing. */
+  stallAtByte?: number;
+  /**
+   * Fail the first `attempts` attempts of this request id (counted by the server), then answer: with a 503, a reset
+   * before answering, or a close (FIN) after reading the request.
+   */
+  failFirst?: { attempts: number; with: 503 | 'reset' | 'close' };
+  /** Close (FIN) instead of answering: the request was read, not a byte is written (an empty response). */
+  closeBeforeAnswer?: boolean;
+  /** For a request with a body: read none of it, and close (FIN) or reset once the answer is due. */
+  cutRequestBody?: 'close' | 'reset';
+  /**
+   * For a request with `Expect: 100-continue`: answer at once with a final 503 and no 100, keeping the connection,
+   * and read whatever comes next as the withheld body (another request found there is recorded as `read-as-body`).
+   * Requests without the expectation are answered plainly.
+   */
+  expectFinal?: boolean;
+  /** A malformed answer instead of the real one, then a close. */
+  malformed?:
+    | { kind: 'bad-chunk-size'; atByte: number }
+    | { kind: 'garbage'; bytes: number }
+    /** The whole Content-Length, but the last `missing` bytes of the body never sent, then a FIN. */
+    | { kind: 'short-body'; missing: number };
+  /** Pad the body with trailing whitespace (still the same JSON) to at least this many bytes. */
+  padBodyTo?: number;
+  /**
+   * Announce `Keep-Alive: timeout=5, max=N` and close (FIN, unannounced then) right after the N-th further response
+   * on this socket (0: after this one); the responses in between count the hint down.
+   */
+  keepAliveMax?: number;
+  /**
+   * A fault for the connection the client opens for this operation (not for its request): the engine arms it when the
+   * operation is issued and the server applies it to the next connection it accepts (see ConnectionPlan).
+   */
+  connect?: ConnectFault;
   /** Names of the faults this plan applies, recorded on the request. */
   faults?: string[];
+}
+
+/** What the server does to a connection before any TLS byte. */
+export type ConnectFault =
+  /** Reads the ClientHello and answers with a fatal handshake_failure alert, then closes. */
+  | { kind: 'tls-alert' }
+  /** Lets the handshake wait this long (real time) before taking part in it. */
+  | { kind: 'tls-stall'; stallMs: number }
+  /** Accepts and says nothing for this long (meant to outlast the client's timeout), then closes. */
+  | { kind: 'accept-silent'; silenceMs: number }
+  /** Resets the TCP connection as soon as it is accepted: what a client sees of a refused connection. */
+  | { kind: 'connection-refused' };
+
+/** A fault for one accepted connection, and the names recorded on its socket. */
+export interface ConnectionPlan {
+  fault: ConnectFault;
+  faults: string[];
+  /** The request id of the operation the fault was planned for (the engine's), when known. */
+  forRequestId?: string;
 }
 
 export interface PlanSource {
   /** The plan for this request, or undefined for a plain response. Called once per request, on arrival. */
   planFor(requestId: string | undefined, request: IncomingMessage): ResponsePlan | undefined;
+  /** A fault for the connection just accepted (TCP), before any TLS byte; called once per accepted connection. */
+  connectionPlanFor?(socketId: number): ConnectionPlan | undefined;
 }

@@ -1,6 +1,8 @@
 import { splitCommandLine } from '../clients/exec/command-line.js';
 import type { ExecClientSettings } from '../clients/exec/exec-client.js';
 import { ConfigError, ConfigErrorCode } from '../errors.js';
+import { OWN_TIMEOUT_FACTOR } from '../check/own-timeout.js';
+import { SILENCE_FAULTS } from '../scenario/fault-names.js';
 import { faultNames } from '../scenario/faults.js';
 
 /** Everything `verify` can be told, as given (strings from the CLI, numbers from code). */
@@ -82,6 +84,12 @@ export const DEFAULTS = {
   ops: 4,
   runs: 100,
   timeoutMs: 5_000,
+  /**
+   * The client's timeout when faults are on and none is given: the silences (no-response, stalled-body, accept-silent)
+   * last until the client gives up, so each costs a run this long; short enough that a verification does not spend
+   * seconds per fault, long enough for every answered call on a loaded 2-core machine.
+   */
+  faultsTimeoutMs: 250,
   deadlineMs: 4_000,
   quietMs: 200,
   closeBoundMs: 1_000,
@@ -152,11 +160,30 @@ function shardSpec(value: VerifyInput['shard']): ShardSpec | undefined {
   return { index, count };
 }
 
+/**
+ * With a fault that waits for the client's own timeout, crosstalk's deadline must leave room for a correct client to
+ * end those calls by that timeout, and for one that does not to be told apart (see OWN_TIMEOUT_FACTOR).
+ */
+function checkDeadlineFitsSilences(faults: string[] | null, timeoutMs: number, deadlineMs: number): void {
+  const silences = (faults ?? []).filter((name) => SILENCE_FAULTS.has(name));
+  if (silences.length === 0 || deadlineMs > OWN_TIMEOUT_FACTOR * timeoutMs) return;
+  throw bad(
+    `--deadline-ms (${deadlineMs}) must exceed ${OWN_TIMEOUT_FACTOR} x --timeout-ms (${timeoutMs}) when faults that wait ` +
+      `for the client's own timeout are on (${silences.join(', ')}): a correct client ends those calls by its timeout, ` +
+      `and crosstalk must still be watching then. Raise --deadline-ms or lower --timeout-ms (with --faults it defaults ` +
+      `to ${DEFAULTS.faultsTimeoutMs} ms).`,
+  );
+}
+
 export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
   const path = input.path?.trim() || undefined;
   if (path !== undefined && input.seed === undefined) throw bad('--path replays a counterexample and needs --seed.');
   if (path !== undefined && !/^\d+(:\d+)*$/.test(path)) throw bad(`--path must look like 12:0:3 (got "${path}").`);
   const exec = execConfig(input);
+  const faults = faultList(input.faults);
+  const timeoutMs = integer('timeout-ms', input.timeoutMs, faults === null ? DEFAULTS.timeoutMs : DEFAULTS.faultsTimeoutMs, 1, 600_000);
+  const deadlineMs = integer('deadline-ms', input.deadlineMs, DEFAULTS.deadlineMs, 100, 600_000);
+  checkDeadlineFitsSilences(faults, timeoutMs, deadlineMs);
   return {
     client: exec?.command ?? (input.client?.trim() || DEFAULTS.client),
     connections: integer('connections', input.connections, DEFAULTS.connections, 1, 256),
@@ -165,9 +192,9 @@ export function resolveVerifyConfig(input: VerifyInput): VerifyConfig {
     runs: integer('runs', input.runs, DEFAULTS.runs, 1, 1_000_000),
     seed: integer('seed', input.seed, freshSeed(), -(2 ** 31), 2 ** 31 - 1),
     path,
-    faults: faultList(input.faults),
-    timeoutMs: integer('timeout-ms', input.timeoutMs, DEFAULTS.timeoutMs, 1, 600_000),
-    deadlineMs: integer('deadline-ms', input.deadlineMs, DEFAULTS.deadlineMs, 100, 600_000),
+    faults,
+    timeoutMs,
+    deadlineMs,
     quietMs: integer('quiet-ms', input.quietMs, DEFAULTS.quietMs, 20, 600_000),
     closeBoundMs: DEFAULTS.closeBoundMs,
     graceMs: DEFAULTS.graceMs,

@@ -33,9 +33,11 @@ const CALLER_ABORT_PERCENT = 6;
  */
 export const IDLE_GAP_MS: [number, number] = [70, 100];
 
-function replayArgs(config: VerifyConfig): string[] {
-  if (config.faults === null) return [];
-  return [`--faults ${config.faults.join(',')}`];
+function replayArgs(config: VerifyConfig, input: VerifyInput): string[] {
+  // The client's timeout shapes the faults' silences: a replay needs the one the failure ran with.
+  const timeout = input.timeoutMs === undefined ? [] : [`--timeout-ms ${config.timeoutMs}`];
+  if (config.faults === null) return timeout;
+  return [`--faults ${config.faults.join(',')}`, ...timeout];
 }
 
 /** Verify a client, from options as a user gives them. Returns data; throws `ConfigError` for bad options. */
@@ -72,13 +74,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       timeBudgetMs: config.timeBudgetMs,
       shrinkBudgetMs: config.shrinkBudgetMs,
       replayChecks: config.checkReplay,
-      responsePlan: config.faults === null ? undefined : faultedResponse(config.faults),
+      responsePlan: config.faults === null ? undefined : faultedResponse(config.faults, { clientTimeoutMs: config.timeoutMs }),
       faults: config.faults,
       // Callers giving up mid-request is a fault of the caller side: on with the server's faults.
       abortPercent: config.faults === null ? 0 : CALLER_ABORT_PERCENT,
       idleGapMs: config.faults === null ? undefined : IDLE_GAP_MS,
       replayClient: config.exec === null ? undefined : `--exec ${quoteForShell(config.exec.command)}`,
-      replayArgs: replayArgs(config),
+      replayArgs: replayArgs(config, options),
       onEvent: options.onEvent,
       signal: options.signal,
       onHistory: options.onHistory ?? log?.runsOf(0, config.seed),

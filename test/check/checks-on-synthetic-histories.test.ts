@@ -147,6 +147,42 @@ describe('checks on hand-built histories', () => {
     expect(run(false).violations[0]).toMatchObject({ requestId: 'r1-c0-o1', socketId: 2 });
   });
 
+  it("reuse: a worker in another process frees a connection after its answer, and its threads keep their own order", () => {
+    // c0-o1 is issued 10 ms after c0-o0's reply and goes out on a new socket while socket 1 sits idle.
+    const lagged = (outOfProcess: boolean) =>
+      verdict(
+        checkRun(
+          new HistoryBuilder()
+            .withTraits({ outOfProcess })
+            .socket(1, 0)
+            .socket(2, 25)
+            .call('c0-o0', { at: 10, until: 14, socket: 1 })
+            .call('c1-o0', { at: 24, until: 30, socket: 2 })
+            .build(),
+        ),
+        'reuse',
+      );
+    expect(lagged(false).violations[0]).toMatchObject({ requestId: 'r1-c1-o0', socketId: 2 });
+    expect(lagged(true).violations).toEqual([]);
+    // c1-o0 issued first went out on a new socket; c2-o0, issued after it, got the idle socket 1 first.
+    const reordered = (outOfProcess: boolean) =>
+      verdict(
+        checkRun(
+          new HistoryBuilder()
+            .withTraits({ outOfProcess })
+            .socket(1, 0)
+            .socket(2, 50)
+            .call('c0-o0', { at: 10, until: 14, socket: 1 })
+            .call('c1-o0', { at: 48, until: 60, socket: 2 })
+            .call('c2-o0', { at: 48.5, until: 55, socket: 1 })
+            .build(),
+        ),
+        'reuse',
+      );
+    expect(reordered(false).violations[0]).toMatchObject({ requestId: 'r1-c1-o0', socketId: 2 });
+    expect(reordered(true).violations).toEqual([]);
+  });
+
   it('reuse: the same history is legitimate for a client that says it does not reuse', () => {
     const b = new HistoryBuilder().withTraits({ reuses: false, maxSockets: null });
     for (let i = 0; i < 4; i += 1) b.socket(i + 1, i * 20).call(`c0-o${i}`, { at: i * 20, until: i * 20 + 10, socket: i + 1 });
@@ -257,5 +293,20 @@ describe('checks on hand-built histories', () => {
     const h = twoConcurrentCalls().socket(3, 5, null).build();
     const v = verdict(checkRun(h), 'clean-close');
     expect(v.violations[0]).toMatchObject({ socketId: 3 });
+  });
+
+  it('clean-close: a handshake the server still holds silent (accept-silent) at close() is noted, not a leak', () => {
+    const held = (faults: string[]) => {
+      const h = twoConcurrentCalls().socket(3, 5, null).build();
+      const socket = h.server.sockets.find((s) => s.socketId === 3)!;
+      socket.handshakeAt = null;
+      socket.faults = faults;
+      return verdict(checkRun(h), 'clean-close');
+    };
+    const silent = held(['accept-silent']);
+    expect(silent.violations).toEqual([]);
+    expect(silent.notes.join('\n')).toMatch(/socket 3 was still in the TLS handshake the server was holding silent/);
+    // Any other handshake the client left hanging after close() is still its own.
+    expect(held(['tls-stall']).violations[0]).toMatchObject({ socketId: 3 });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshSeed } from '../../src/verify/config.js';
-import { faultedResponse } from '../../src/scenario/faults.js';
+import { DEFAULT_FAULTS_CLIENT_TIMEOUT_MS, faultedResponse } from '../../src/scenario/faults.js';
 import type { MockServer } from '../../src/server/index.js';
 import { startMockServer } from '../../src/server/index.js';
 import { IDLE_GAP_MS } from '../../src/verify/run-verify.js';
@@ -15,7 +15,15 @@ import { createReferencePool, pairwisePolicies, policyName } from '../support/re
  */
 const SEED = 1301;
 const FRESH = freshSeed();
-const ALL_FAULTS = { responsePlan: faultedResponse(), abortPercent: 6, idleGapMs: IDLE_GAP_MS, noShrink: true };
+// As `verify --faults` runs them: the client's timeout shorter than the silences, crosstalk's deadline past them.
+const ALL_FAULTS = {
+  responsePlan: faultedResponse(),
+  abortPercent: 6,
+  idleGapMs: IDLE_GAP_MS,
+  noShrink: true,
+  timeoutMs: DEFAULT_FAULTS_CLIENT_TIMEOUT_MS,
+  deadlineMs: 4_000,
+};
 
 let server: MockServer;
 beforeAll(async () => {

@@ -87,7 +87,7 @@ describe('crosstalk serve under the fault vocabulary', () => {
     expect(seededFaultSource(43, ['reset-mid-body', 'header-delay', 'trailers']).planFor('op-1', undefined as never)).toBeDefined();
 
     await withServe({ faults: 'trailers', seed: '5' }, async (announcement, get) => {
-      expect(announcement.plans).toEqual({ kind: 'seeded-faults', seed: 5, faults: ['trailers'] });
+      expect(announcement.plans).toEqual({ kind: 'seeded-faults', seed: 5, faults: ['trailers'], clientTimeoutMs: 1000 });
       expect(await get('x')).toEqual({ status: 200 });
     });
   }, 30_000);

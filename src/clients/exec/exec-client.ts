@@ -116,7 +116,7 @@ export class ExecClient {
     if (ready === undefined || this.fault !== null) throw this.fault!;
     if (first) this.description = ready.client;
     return {
-      traits: ready.traits,
+      traits: { ...ready.traits, outOfProcess: true },
       run: (operation) => session.run(operation, callerOf(operation.requestId) ?? ''),
       close: () => this.closeSession(session, options.timeoutMs),
     };

@@ -112,7 +112,8 @@ export class ReleaseGate implements PlanSource {
   private complete(): boolean {
     const outstanding = this.hooks.outstanding();
     const expected = this.hooks.capacity === null ? outstanding : Math.min(outstanding, this.hooks.capacity);
-    return this.held.length >= expected;
+    // A released response in a planned wait (a slow head) holds its connection: no arrival can come from it.
+    return this.held.length + this.hooks.activity().pausedInFlight >= expected;
   }
 
   private evaluate(): void {

@@ -7,12 +7,15 @@ export interface ServerActivity {
   readonly lastEventAt: number;
   readonly handshakesInFlight: number;
   readonly plannedInFlight: number;
+  /** Of those, the ones in a planned wait on the wall clock now (a slow head, a body delay, a drip). */
+  readonly pausedInFlight: number;
 }
 
 export class ActivityMeter implements ServerActivity {
   lastEventAt = performance.now();
   handshakesInFlight = 0;
   plannedInFlight = 0;
+  pausedInFlight = 0;
 
   touch(): void {
     this.lastEventAt = performance.now();
@@ -23,6 +26,7 @@ export class ActivityMeter implements ServerActivity {
       lastEventAt: this.lastEventAt,
       handshakesInFlight: this.handshakesInFlight,
       plannedInFlight: this.plannedInFlight,
+      pausedInFlight: this.pausedInFlight,
     };
   }
 }

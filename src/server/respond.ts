@@ -96,7 +96,7 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   }
   // A 100 is sent on arrival, if at all: a client that asked for it withholds its body until it sees it.
   for (const code of plan.interim ?? []) if (code === 103) response.writeEarlyHints(EARLY_HINTS);
-  if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed))) return;
+  if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed, job))) return;
   if (plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
   const { status, headers, body, chunked } = plannedHead(job, plan);
@@ -109,7 +109,7 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   const bodyLength = body?.length ?? 0;
   const cut = plan.resetAtByte === undefined ? bodyLength : Math.min(plan.resetAtByte, bodyLength);
   if (plan.bodyDelayMs !== undefined || cut === 0) response.flushHeaders();
-  if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed))) return;
+  if (plan.bodyDelayMs !== undefined && !(await pause(plan.bodyDelayMs, closed, job))) return;
   if (plan.bodyDelayMs !== undefined && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
 
   // Where the engine pauses the body for a caller's abort: after at least the head, before the last byte.
@@ -131,7 +131,7 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
       await untilClosed(plan.midBody!.gate(), closed);
       if (closed.aborted || response.destroyed) return;
     } else if (!last && plan.turn === undefined && plan.dripMs !== undefined && plan.dripMs > 0) {
-      if (!(await pause(plan.dripMs, closed))) return;
+      if (!(await pause(plan.dripMs, closed, job))) return;
     }
     if (!last && plan.turn !== undefined && !(await take(plan.turn, closed))) return;
   }
@@ -192,13 +192,21 @@ function reset(job: ResponseJob, detail: string): void {
 }
 
 /** Sleep unless the socket closes first; false when it closed (there is nothing left to write to). */
-async function pause(ms: number, closed: AbortSignal): Promise<boolean> {
+/**
+ * A planned wait on the wall clock. Counted while it lasts: the connection it holds can bring the gate no new
+ * request until it is over, so the gate need not wait for one.
+ */
+async function pause(ms: number, closed: AbortSignal, job: ResponseJob): Promise<boolean> {
   if (ms <= 0) return !closed.aborted;
+  const activity = job.connections.activity;
+  activity.pausedInFlight += 1;
   try {
     await delay(ms, undefined, { signal: closed });
     return true;
   } catch {
     return false;
+  } finally {
+    activity.pausedInFlight -= 1;
   }
 }
 

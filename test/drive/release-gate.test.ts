@@ -29,7 +29,7 @@ function gateFor(ops: OpPlan[], hooks: Partial<GateHooks> & { outstanding: () =>
   const gate = new ReleaseGate(new Map(ops.map((o) => [o.opId, o])), {
     capacity: null,
     graceMs: 1000,
-    activity: () => ({ lastEventAt: performance.now(), handshakesInFlight: 0, plannedInFlight: 0 }),
+    activity: () => ({ lastEventAt: performance.now(), handshakesInFlight: 0, plannedInFlight: 0, pausedInFlight: 0 }),
     onHeld: () => null,
     onMidBody: () => Promise.resolve(),
     onRelease: () => (releases += 1),
@@ -61,12 +61,40 @@ describe('ReleaseGate', () => {
     gate.dispose();
   });
 
+  it('counts a released reply in a slow head as holding its connection: the rest go out without the grace wait', async () => {
+    // Pool of 3, 3 calls outstanding: one released earlier and sleeping in its slow head at the server, two held.
+    // No third arrival can come (the sleeping reply holds the third connection), so the two go out at once. The
+    // server is never quiet here (its last event is always now): without the rule the gate would wait for ever.
+    const activity = () => ({ lastEventAt: performance.now(), handshakesInFlight: 0, plannedInFlight: 1, pausedInFlight: 1 });
+    const { gate, timed } = gateFor([op('a', 2), op('b', 1)], { outstanding: () => 3, capacity: 3, activity });
+    await Promise.all([gate.planFor('a')!.gate!(), gate.planFor('b')!.gate!()]);
+    expect(gate.releasedOrder).toEqual(['b', 'a']);
+    expect(timed).toEqual([]);
+    gate.dispose();
+
+    // Without the sleeping reply, two held of three possible is not a batch: the gate waits for its grace.
+    const quietSince = performance.now();
+    const waiting = gateFor([op('d', 0), op('e', 1)], {
+      outstanding: () => 3,
+      capacity: 3,
+      graceMs: 40,
+      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: 0, plannedInFlight: 0, pausedInFlight: 0 }),
+    });
+    let released = false;
+    const held = Promise.all([waiting.gate.planFor('d')!.gate!(), waiting.gate.planFor('e')!.gate!()]).then(() => (released = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(released).toBe(false);
+    await held;
+    expect(waiting.timed.map((t) => t.step)).toEqual(['partial-release']);
+    waiting.gate.dispose();
+  });
+
   it('releases a partial batch once the server has been quiet for the grace period, and names that step timed', async () => {
     const quietSince = performance.now();
     const { gate, timed } = gateFor([op('a', 0)], {
       outstanding: () => 2,
       graceMs: 5,
-      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: 0, plannedInFlight: 0 }),
+      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: 0, plannedInFlight: 0, pausedInFlight: 0 }),
     });
     await gate.planFor('a')!.gate!();
     expect(performance.now() - quietSince).toBeGreaterThanOrEqual(4);
@@ -81,7 +109,7 @@ describe('ReleaseGate', () => {
     const { gate } = gateFor([op('a', 0)], {
       outstanding: () => 2,
       graceMs: 2,
-      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: handshakes, plannedInFlight: 0 }),
+      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: handshakes, plannedInFlight: 0, pausedInFlight: 0 }),
     });
     let released = false;
     const wait = gate.planFor('a')!.gate!().then(() => (released = true));

@@ -103,7 +103,7 @@ if (only.has('verify')) {
   console.log('| --runs | seconds (process) | runs/s | peak RSS MB | exit |');
   console.log('|---:|---:|---:|---:|---:|');
   for (const line of peaks) console.log(line);
-  console.log(`\nthe largest, every tenth of its runs (target: peak < 300 MB, runs/s flat):\n`);
+  console.log(`\nthe largest, at each progress line of verify (every 5 s; target: peak < 300 MB, runs/s flat):\n`);
   console.log('| runs | seconds | RSS MB | peak RSS MB so far | runs/s since the previous line |');
   console.log('|---:|---:|---:|---:|---:|');
   for (const line of curve) console.log(line);

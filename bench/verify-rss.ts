@@ -55,7 +55,7 @@ export function verifyRss(args: readonly string[], onPoint?: (point: RssPoint) =
       const lines = pending.split('\n');
       pending = lines.pop()!;
       for (const line of lines) {
-        const runs = Number(/^\s*run (\d+)\//.exec(line)?.[1] ?? NaN);
+        const runs = Number(/\brun (\d+)\/\d+/.exec(line)?.[1] ?? NaN);
         const memory = memoryOf(child.pid!);
         if (Number.isNaN(runs) || memory === null) continue;
         const seconds = (performance.now() - started) / 1_000;

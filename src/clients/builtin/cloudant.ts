@@ -5,6 +5,7 @@ import { NoAuthAuthenticator } from 'ibm-cloud-sdk-core';
 import type { ClientFactory, ClientTraits, Operation, OperationResult } from '../contract.js';
 import { REQUEST_ID_HEADER, basicAuthorization, headerText } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
+import { trustedContext } from './trust.js';
 
 /**
  * @ibm-cloud/cloudant: ONE `CloudantV1` (axios underneath, via ibm-cloud-sdk-core) shared by every caller.
@@ -43,7 +44,7 @@ const SDK_PARAMETER: Readonly<Record<string, string>> = {
 };
 
 export const createCloudantClient: ClientFactory = (options) => {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: options.connections, ca: options.ca });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: options.connections, secureContext: trustedContext(options.ca) });
   const service = new CloudantV1({
     authenticator: new NoAuthAuthenticator(),
     serviceUrl: options.origin,

@@ -2,6 +2,7 @@ import { Agent } from 'undici';
 import type { ClientFactory, ClientTraits } from '../contract.js';
 import { REQUEST_ID_HEADER, headerText, requestShape } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
+import { trustedContext } from './trust.js';
 
 /**
  * Node's global `fetch` with an undici@7 `Agent` as its `dispatcher` (the only way to hand global fetch a CA).
@@ -17,7 +18,7 @@ export const fetchTraits: ClientTraits = { pipelining: 1, reuses: true, retriesI
 type DispatcherInit = Omit<RequestInit, 'dispatcher'> & { dispatcher: Agent };
 
 export const createFetchClient: ClientFactory = (options) => {
-  const dispatcher = new Agent({ connections: options.connections, connect: { ca: options.ca } });
+  const dispatcher = new Agent({ connections: options.connections, connect: { secureContext: trustedContext(options.ca) } });
   return {
     traits: { ...fetchTraits, maxSockets: options.connections },
     run: (operation) =>

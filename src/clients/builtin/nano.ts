@@ -4,6 +4,7 @@ import type { ClientFactory, ClientTraits, Operation, OperationResult } from '..
 import { REQUEST_ID_HEADER, basicAuthorization } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
 import { PerOperationWire, newExchange } from './per-operation-wire.js';
+import { trustedContext } from './trust.js';
 
 /**
  * nano 11: ONE nano instance, configured without credentials, shared by every caller; it runs global fetch over an
@@ -27,7 +28,7 @@ export const nanoTraits: ClientTraits = { pipelining: 1, reuses: true, retriesId
 type RelaxOptions = nano.RequestOptions & { dontParse: boolean };
 
 export const createNanoClient: ClientFactory = (options) => {
-  const agent = new Agent({ connections: options.connections, connect: { ca: options.ca } });
+  const agent = new Agent({ connections: options.connections, connect: { secureContext: trustedContext(options.ca) } });
   const wire = new PerOperationWire();
   // nano's typings want `typeof undici.Agent` (the class); at run time it passes the value to fetch as `dispatcher`.
   const agentOptions = agent.compose(wire.interceptor) as unknown as nano.Configuration['agentOptions'];

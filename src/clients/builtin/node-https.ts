@@ -4,6 +4,7 @@ import { text } from 'node:stream/consumers';
 import type { ClientFactory, ClientTraits } from '../contract.js';
 import { REQUEST_ID_HEADER, headerText, requestShape } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
+import { trustedContext } from './trust.js';
 
 /**
  * `node:https` with one keep-alive `Agent` bounded to `connections` sockets. Node's http client never retries a
@@ -12,7 +13,7 @@ import { withDeadline } from './deadline.js';
 export const nodeHttpsTraits: ClientTraits = { pipelining: 1, reuses: true, retriesIdempotent: false };
 
 export const createNodeHttpsClient: ClientFactory = (options) => {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: options.connections, ca: options.ca });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: options.connections, secureContext: trustedContext(options.ca) });
   return {
     traits: { ...nodeHttpsTraits, maxSockets: options.connections },
     run: (operation) =>

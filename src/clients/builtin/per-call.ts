@@ -3,6 +3,7 @@ import type { ClientFactory, ClientTraits, OperationResult } from '../contract.j
 import { requestShape } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
 import { readUndiciResponse } from './undici-result.js';
+import { trustedContext } from './trust.js';
 
 /**
  * The anti-pattern crosstalk's seed started from: a new undici `Client` (one socket, one TLS handshake) for every
@@ -17,7 +18,7 @@ export const createPerCallClient: ClientFactory = (options) => {
     traits: perCallTraits,
     run: (operation) =>
       withDeadline(operation.signal, options.timeoutMs, async (signal): Promise<OperationResult> => {
-        const client = new Client(options.origin, { connect: { ca: options.ca } });
+        const client = new Client(options.origin, { connect: { secureContext: trustedContext(options.ca) } });
         live.add(client);
         let settled = false;
         try {

@@ -3,6 +3,7 @@ import type { ClientFactory, ClientTraits } from '../contract.js';
 import { requestShape } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
 import { readUndiciResponse } from './undici-result.js';
+import { trustedContext } from './trust.js';
 
 /**
  * An undici `Agent` (which builds one Pool per origin, `connections` sockets each) used through the top-level
@@ -11,7 +12,7 @@ import { readUndiciResponse } from './undici-result.js';
 export const undiciAgentTraits: ClientTraits = { pipelining: 1, reuses: true, retriesIdempotent: false };
 
 export const createUndiciAgentClient: ClientFactory = (options) => {
-  const agent = new Agent({ connections: options.connections, connect: { ca: options.ca } });
+  const agent = new Agent({ connections: options.connections, connect: { secureContext: trustedContext(options.ca) } });
   return {
     traits: { ...undiciAgentTraits, maxSockets: options.connections },
     run: (operation) =>

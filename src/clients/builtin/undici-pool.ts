@@ -3,6 +3,7 @@ import type { ClientFactory, ClientTraits } from '../contract.js';
 import { requestShape } from '../request-shape.js';
 import { withDeadline } from './deadline.js';
 import { readUndiciResponse } from './undici-result.js';
+import { trustedContext } from './trust.js';
 
 /**
  * The default: one undici `Pool` for the origin. A Pool never retries on its own (retrying is `RetryAgent`'s job),
@@ -11,7 +12,7 @@ import { readUndiciResponse } from './undici-result.js';
 export const undiciPoolTraits: ClientTraits = { pipelining: 1, reuses: true, retriesIdempotent: false };
 
 export const createUndiciPoolClient: ClientFactory = (options) => {
-  const pool = new Pool(options.origin, { connections: options.connections, connect: { ca: options.ca } });
+  const pool = new Pool(options.origin, { connections: options.connections, connect: { secureContext: trustedContext(options.ca) } });
   return {
     traits: { ...undiciPoolTraits, maxSockets: options.connections },
     run: (operation) =>

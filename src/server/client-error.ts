@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { RequestRecord } from '../history/records.js';
 import { FAULT } from '../scenario/fault-names.js';
-import type { ConnectionTable } from './connections.js';
+import type { Connection, ConnectionTable } from './connections.js';
 import { couchErrorBody } from './error-body.js';
 import type { HistoryRecorder, RequestEntry } from './recorder.js';
 import { isEchoableRequestId, type RequestIdGenerator } from './request-id.js';
@@ -62,6 +62,40 @@ export function identifyRequest(
 }
 
 /**
+ * The record of a request the server rejected or never read as one: counted on its socket, identified as far as its
+ * request line allows, no credentials, no response yet (callers fill in what they answered).
+ */
+export function unreadRequestRecord(
+  connection: Connection,
+  line: RequestLine | null | undefined,
+  requestId: string,
+  echoed: boolean,
+  at: number,
+): RequestRecord {
+  connection.record.requestCount += 1;
+  return {
+    requestId,
+    requestIdEchoed: echoed,
+    socketId: connection.record.socketId,
+    seq: connection.record.requestCount,
+    method: line?.method ?? '',
+    path: line?.path ?? '',
+    query: line?.query ?? '',
+    identity: null,
+    tenant: null,
+    credential: null,
+    arrivedAt: at,
+    firstByteAt: null,
+    lastByteAt: null,
+    status: 0,
+    bytes: 0,
+    bodyDigest: null,
+    faults: [],
+    outcome: 'rejected',
+  };
+}
+
+/**
  * node's `clientError`: a request the parser rejected (answered with a CouchDB-shaped 400/408/431 and a close), or
  * a socket failure surfacing through the HTTP layer (recorded on the socket). Never touches another socket.
  */
@@ -96,26 +130,13 @@ export function handleClientError(
   const canAnswer = socket.writable && connection.pending.length === 0;
   const body = couchErrorBody(rejection.error, rejection.reason);
   const now = performance.now();
-  connection.record.requestCount += 1;
   const record: RequestRecord = {
-    requestId,
-    requestIdEchoed: echoed,
-    socketId: connection.record.socketId,
-    seq: connection.record.requestCount,
-    method: line?.method ?? '',
-    path: line?.path ?? '',
-    query: line?.query ?? '',
-    identity: null,
-    tenant: null,
-    credential: null,
-    arrivedAt: now,
+    ...unreadRequestRecord(connection, line, requestId, echoed, now),
     firstByteAt: canAnswer ? now : null,
     lastByteAt: canAnswer ? now : null,
     status: canAnswer ? rejection.status : 0,
     bytes: canAnswer ? body.length : 0,
-    bodyDigest: null,
     faults: readAsBody === undefined ? [] : [FAULT.readAsBody],
-    outcome: 'rejected',
   };
   const entry: RequestEntry = {
     record,

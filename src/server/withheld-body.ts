@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestRecord } from '../history/records.js';
 import { FAULT } from '../scenario/fault-names.js';
-import { identifyRequest } from './client-error.js';
+import { identifyRequest, unreadRequestRecord } from './client-error.js';
 import type { Connection, ConnectionTable } from './connections.js';
 import type { HistoryRecorder, RequestEntry } from './recorder.js';
 import { isEchoableRequestId, type RequestIdGenerator } from './request-id.js';
@@ -57,26 +57,10 @@ function recordReadAsBody(context: WithheldContext, connection: Connection, byte
   // From the first byte: the swallowed request starts where the withheld body should have.
   const line = identifyRequest(bytes, 0);
   const echoed = line?.requestId !== undefined && isEchoableRequestId(line.requestId);
-  connection.record.requestCount += 1;
+  const requestId = echoed ? line!.requestId! : context.ids.next();
   const record: RequestRecord = {
-    requestId: echoed ? line!.requestId! : context.ids.next(),
-    requestIdEchoed: echoed,
-    socketId: connection.record.socketId,
-    seq: connection.record.requestCount,
-    method: line?.method ?? '',
-    path: line?.path ?? '',
-    query: line?.query ?? '',
-    identity: null,
-    tenant: null,
-    credential: null,
-    arrivedAt: performance.now(),
-    firstByteAt: null,
-    lastByteAt: null,
-    status: 0,
-    bytes: 0,
-    bodyDigest: null,
+    ...unreadRequestRecord(connection, line, requestId, echoed, performance.now()),
     faults: [FAULT.readAsBody],
-    outcome: 'rejected',
   };
   const entry: RequestEntry = { record, credentialHeader: undefined, body: undefined, finished: false };
   context.recorder.requestArrived(entry);

@@ -181,6 +181,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     recorder,
     setPlans: (plans) => {
       context.plans = plans;
+      // Attempts are counted per request id under one plan source: a replay of a run reuses its ids, and must meet
+      // its first N failures again (without this, a fail-first case replayed on the same server answered at once).
+      context.attempts = undefined;
     },
     openSockets: () => connections.size,
     activity: () => connections.activity.snapshot(),

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SocketRecord } from '../../src/history/records.js';
 import { FAULT } from '../../src/scenario/fault-names.js';
 import { startMockServer, type MockServer } from '../../src/server/index.js';
-import type { ConnectionPlan, ResponsePlan } from '../../src/server/response-plan.js';
+import type { ConnectionPlan, PlanSource, ResponsePlan } from '../../src/server/response-plan.js';
 import { parseHead, rawRequest, responseComplete } from './support/raw-tls.js';
 import { rawSession, type RawSession } from './support/raw-session.js';
 
@@ -18,11 +18,12 @@ beforeAll(async () => {
   server = await startMockServer();
   const user = server.couch.accounts().find((account) => account.databases.includes(DB))!.users[0]!;
   authorization = `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`;
-  server.setPlans({
-    planFor: (id) => (id === undefined ? undefined : plans.get(id)),
-    connectionPlanFor: () => connectionPlans.shift(),
-  });
+  server.setPlans(planSource());
 });
+
+function planSource(): PlanSource {
+  return { planFor: (id) => (id === undefined ? undefined : plans.get(id)), connectionPlanFor: () => connectionPlans.shift() };
+}
 afterEach(() => {
   for (const session of open.splice(0)) session.destroy();
   plans.clear();
@@ -131,6 +132,26 @@ describe('fail the first N attempts, then succeed', () => {
     expect(records.map((r) => r.faults)).toEqual([[FAULT.failFirst], [FAULT.failFirst], []]);
     expect(records.slice(0, 2).map((r) => [r.outcome, r.status])).toEqual([[outcome, status], [outcome, status]]);
     expect(records[2]).toMatchObject({ outcome: 'complete', status: 200 });
+  });
+
+  it('counts afresh under a new plan source: a replayed run meets its first failures again', async () => {
+    const id = 'ff-replayed';
+    plans.set(id, { failFirst: { attempts: 1, with: 503 }, faults: [FAULT.failFirst] });
+    const statuses: number[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      // What a run does as it begins: its plans go in.
+      server.setPlans(planSource());
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        const s = session();
+        await s.ready;
+        s.write(get(id));
+        await s.until(responseComplete);
+        statuses.push(parseHead(s.text()).status);
+        s.destroy();
+        await socketOf(s);
+      }
+    }
+    expect(statuses).toEqual([503, 200, 503, 200]);
   });
 });
 

@@ -30,8 +30,8 @@ import { createSkipsBodyAndReusesClient } from '../test/faults/request-body/skip
 import { createAcceptsShortBodyClient } from '../test/faults/malformed/accepts-short-body.js';
 import { createStallsOnUnreadErrorBodyClient } from '../test/faults/large-body/stalls-on-unread-error-body.js';
 import { createStopsReusingAfterMaxClient } from '../test/faults/keep-alive-hints/stops-reusing-after-max.js';
-import { DEFAULT_FAULTS_CLIENT_TIMEOUT_MS, faultedResponse } from '../src/scenario/faults.js';
-import { IDLE_GAP_MS } from '../src/verify/run-verify.js';
+import { faultedResponse } from '../src/scenario/faults.js';
+import { everyFaultSettings, IDLE_GAP_MS } from '../src/verify/run-verify.js';
 
 /** A deliberately buggy client, the invariant that must catch it, and what it takes to expose it. */
 export interface BuggyClient {
@@ -87,11 +87,7 @@ export const FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [
  * Every fault on as `verify --faults` runs them, the client's timeout as there (the silences outlast it), and
  * crosstalk's deadline past the silences.
  */
-const ALL_FAULTS_TIMED: Partial<VerifySettings> = {
-  ...ALL_FAULTS,
-  timeoutMs: DEFAULT_FAULTS_CLIENT_TIMEOUT_MS,
-  deadlineMs: 4_000,
-};
+const ALL_FAULTS_TIMED: Partial<VerifySettings> = { ...everyFaultSettings(), deadlineMs: 4_000 };
 
 /** The fault classes of issue #11, each found in the mix of every fault. */
 export const MORE_FAULT_BUGGY_CLIENTS: readonly BuggyClient[] = [

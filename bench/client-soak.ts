@@ -1,9 +1,8 @@
 import { loadClient } from '../src/clients/registry.js';
 import { formatReport } from '../src/report/console.js';
-import { faultedResponse } from '../src/scenario/faults.js';
 import { startMockServer } from '../src/server/index.js';
 import { DEFAULTS } from '../src/verify/config.js';
-import { IDLE_GAP_MS } from '../src/verify/run-verify.js';
+import { everyFaultSettings } from '../src/verify/run-verify.js';
 import type { VerifyResult } from '../src/verify/verify.js';
 import { verifyAgainst } from '../src/verify/verify.js';
 
@@ -49,14 +48,7 @@ export async function clientSoak(clients: string[], plain: number, faulted: numb
           ...base,
           runs,
           ...(mode === 'faulted'
-            ? {
-                responsePlan: faultedResponse(),
-                abortPercent: 6,
-                idleGapMs: IDLE_GAP_MS,
-                // As `verify --faults`: the client's timeout shorter than the silences, which outlast it.
-                timeoutMs: DEFAULTS.faultsTimeoutMs,
-                replayArgs: ['--faults'],
-              }
+            ? { ...everyFaultSettings(), replayArgs: ['--faults'] }
             : {}),
         });
         rows.push(row(name, mode, result));

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { VerifyResult } from '../src/verify/verify.js';
 import { verifyAgainst } from '../src/verify/verify.js';
-import { faultedResponse } from '../src/scenario/faults.js';
 import { startMockServer } from '../src/server/index.js';
 import { DEFAULTS } from '../src/verify/config.js';
-import { IDLE_GAP_MS } from '../src/verify/run-verify.js';
+import { everyFaultSettings } from '../src/verify/run-verify.js';
 import type { ReferencePolicy } from '../test/support/reference-pool.js';
 import { allPolicies, createReferencePool, pairwisePolicies, policyName } from '../test/support/reference-pool.js';
 
@@ -35,15 +34,11 @@ export async function soakPolicies(
         opsPerCaller: 4,
         runs,
         seed,
-        // As `verify --faults`: the client's timeout shorter than the silences, which outlast it.
-        timeoutMs: DEFAULTS.faultsTimeoutMs,
         deadlineMs: DEFAULTS.deadlineMs,
         closeBoundMs: DEFAULTS.closeBoundMs,
         graceMs: DEFAULTS.graceMs,
         timeBudgetMs: 3_600_000,
-        responsePlan: faultedResponse(),
-        abortPercent: 6,
-        idleGapMs: IDLE_GAP_MS,
+        ...everyFaultSettings(),
         noShrink: true,
       });
       const figure = (id: string, key: string) => result.invariants.find((i) => i.invariant === id)?.figures[key] ?? 0;

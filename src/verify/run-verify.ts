@@ -6,7 +6,7 @@ import { formatReport } from '../report/console.js';
 import { faultedResponse } from '../scenario/faults.js';
 import { startMockServer } from '../server/index.js';
 import type { VerifyConfig, VerifyInput } from './config.js';
-import { resolveVerifyConfig } from './config.js';
+import { DEFAULTS, resolveVerifyConfig } from './config.js';
 import type { VerifyEventListener } from './events.js';
 import { openHistoryLog } from './history-log.js';
 import { verifyShard } from './shard.js';
@@ -32,6 +32,14 @@ const CALLER_ABORT_PERCENT = 6;
  * races a close, and a client that ignores a server's FIN on an idle socket shows every time.
  */
 export const IDLE_GAP_MS: [number, number] = [70, 100];
+
+/**
+ * What `verify --faults` runs, for code that calls `verifyAgainst` itself (benches, tests): every server fault, callers
+ * aborting, idle gaps, and the client's short timeout under which the silences outlast it.
+ */
+export function everyFaultSettings(): Pick<VerifySettings, 'responsePlan' | 'abortPercent' | 'idleGapMs' | 'timeoutMs'> {
+  return { responsePlan: faultedResponse(), abortPercent: CALLER_ABORT_PERCENT, idleGapMs: IDLE_GAP_MS, timeoutMs: DEFAULTS.faultsTimeoutMs };
+}
 
 function replayArgs(config: VerifyConfig, input: VerifyInput): string[] {
   // The client's timeout shapes the faults' silences: a replay needs the one the failure ran with.

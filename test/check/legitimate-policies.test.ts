@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshSeed } from '../../src/verify/config.js';
-import { DEFAULT_FAULTS_CLIENT_TIMEOUT_MS, faultedResponse } from '../../src/scenario/faults.js';
 import type { MockServer } from '../../src/server/index.js';
 import { startMockServer } from '../../src/server/index.js';
-import { IDLE_GAP_MS } from '../../src/verify/run-verify.js';
+import { everyFaultSettings } from '../../src/verify/run-verify.js';
 import { describeResult, teethSettings } from '../support/expect-caught.js';
 import { verifyAgainst } from '../../src/verify/verify.js';
 import { createReferencePool, pairwisePolicies, policyName } from '../support/reference-pool.js';
@@ -16,14 +15,7 @@ import { createReferencePool, pairwisePolicies, policyName } from '../support/re
 const SEED = 1301;
 const FRESH = freshSeed();
 // As `verify --faults` runs them: the client's timeout shorter than the silences, crosstalk's deadline past them.
-const ALL_FAULTS = {
-  responsePlan: faultedResponse(),
-  abortPercent: 6,
-  idleGapMs: IDLE_GAP_MS,
-  noShrink: true,
-  timeoutMs: DEFAULT_FAULTS_CLIENT_TIMEOUT_MS,
-  deadlineMs: 4_000,
-};
+const ALL_FAULTS = { ...everyFaultSettings(), noShrink: true, deadlineMs: 4_000 };
 
 let server: MockServer;
 beforeAll(async () => {

@@ -26,12 +26,13 @@ export class AttemptCounter {
   }
 }
 
-/** The engine's fields of a plan (its gate, its turns, a mid-body abort): kept whatever the fault becomes. */
+/** The engine's fields of a plan (its gate, its turns, a mid-body abort, a slow head's place): kept whatever the fault becomes. */
 function engineOnly(plan: ResponsePlan): ResponsePlan {
   const kept: ResponsePlan = {};
   if (plan.gate !== undefined) kept.gate = plan.gate;
   if (plan.turn !== undefined) kept.turn = plan.turn;
   if (plan.midBody !== undefined) kept.midBody = plan.midBody;
+  if (plan.slowHead !== undefined) kept.slowHead = plan.slowHead;
   return kept;
 }
 

@@ -104,7 +104,15 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
   }
   // A 100 is sent on arrival, if at all: a client that asked for it withholds its body until it sees it.
   for (const code of plan.interim ?? []) if (code === 103) response.writeEarlyHints(EARLY_HINTS);
-  if (plan.headerDelayMs !== undefined && !(await pause(plan.headerDelayMs, closed))) return;
+  if (plan.headerDelayMs !== undefined) {
+    const slow = plan.headerDelayMs > 0 ? plan.slowHead : undefined;
+    slow?.sleeping();
+    const slept = await pause(plan.headerDelayMs, closed);
+    const placed = slow?.woke(!slept);
+    if (!slept) return;
+    if (placed !== undefined) await untilClosed(placed, closed);
+    if (closed.aborted) return;
+  }
   if (plan.silenceMs !== undefined && plan.stallAtByte === undefined) {
     // No response at all: silent for longer than the client's timeout, then the server gives up and closes.
     if (await pause(plan.silenceMs, closed)) closeNow(connections, connection, faultDetail(plan, 'no-response'));

@@ -25,6 +25,13 @@ export interface ResponsePlan {
   midBody?: { atByte: number; gate: () => Promise<void> };
   /** Wait this long before writing the status line and headers. */
   headerDelayMs?: number;
+  /**
+   * The engine's hold on a slow head: `sleeping()` as `headerDelayMs` begins, `woke(cut)` once it is over (`cut`: the
+   * socket closed meanwhile, nothing will be written), and the head waits for what `woke` returns. The engine places
+   * a slow reply in its schedule that way, so where it lands among later replies is the scenario's, not its timer's.
+   * Resolves, never rejects.
+   */
+  slowHead?: { sleeping(): void; woke(cut: boolean): Promise<void> };
   /** Wait this long between the headers and the first body byte. */
   bodyDelayMs?: number;
   /** Split the body into writes at these byte offsets (ascending, within the body). */

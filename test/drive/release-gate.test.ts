@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimedStep } from '../../src/history/run-history.js';
 import type { GateHooks } from '../../src/drive/release-gate.js';
-import { ReleaseGate } from '../../src/drive/release-gate.js';
+import { ReleaseGate, SLOW_HEAD_LANDS_AFTER } from '../../src/drive/release-gate.js';
 import type { OpPlan } from '../../src/scenario/scenario.js';
 
 const op = (opId: string, release: number, abort: OpPlan['abort'] = null): OpPlan => ({
@@ -117,5 +117,99 @@ describe('ReleaseGate', () => {
     const { gate } = gateFor([op('a', 0)], { outstanding: () => 1 });
     expect(gate.planFor('session-login')).toBeUndefined();
     expect(gate.planFor(undefined)).toBeUndefined();
+  });
+});
+
+describe('ReleaseGate: slow heads', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const settle = async () => {
+    for (let i = 0; i < 4; i += 1) await turn();
+  };
+
+  /**
+   * A client with room for two requests at the server; `a` is released alone and sleeps in its slow head, so each
+   * later call is a batch of one (its connection is taken). `wakeAt`: when the sleep ends, before `b` is held, once
+   * `b` is out, or only once the batch it lands with is due (which must wait for it). The order must not depend on it.
+   */
+  async function slowRun(wakeAt: 'start' | 'b' | 'c'): Promise<{ events: string[]; timedSteps: number }> {
+    const ops = ['a', 'b', 'c', 'd'].map((id, at) => op(id, at));
+    let outstanding = 1;
+    const { gate, timed } = gateFor(ops, { outstanding: () => outstanding, capacity: 2 });
+    const events: string[] = [];
+    const hold = (id: string) => gate.planFor(id)!.gate!().then(() => void events.push(`${id} released`));
+    const a = gate.planFor('a')!;
+    await a.gate!();
+    events.push('a released');
+    a.slowHead!.sleeping();
+    outstanding = 2;
+    let landed: Promise<void> | null = null;
+    const wake = (): void => {
+      landed = a.slowHead!.woke(false).then(() => void events.push('a landed'));
+    };
+    if (wakeAt === 'start') wake();
+    for (const id of ['b', 'c']) {
+      const released = hold(id);
+      await settle();
+      if (wakeAt === 'c' && id === 'c') {
+        expect(events, 'the batch it lands with waits for its sleep').not.toContain('c released');
+        wake();
+      }
+      await released;
+      if (wakeAt === 'b' && id === 'b') wake();
+    }
+    await landed;
+    // `a` answered, its caller done: one call outstanding.
+    outstanding = 1;
+    gate.settled();
+    await hold('d');
+    gate.dispose();
+    return { events, timedSteps: timed.length };
+  }
+
+  it(`a slow reply lands right behind the batch ${SLOW_HEAD_LANDS_AFTER} after its own, however long its sleep`, async () => {
+    expect(SLOW_HEAD_LANDS_AFTER).toBe(2);
+    for (const wakeAt of ['start', 'b', 'c'] as const) {
+      const { events, timedSteps } = await slowRun(wakeAt);
+      expect(events, `woke at ${wakeAt}`).toEqual(['a released', 'b released', 'c released', 'a landed', 'd released']);
+      expect(timedSteps).toBe(0);
+    }
+  });
+
+  it('lands on its own once only slow replies are outstanding, and a cut one never holds a batch up', async () => {
+    const { gate } = gateFor([op('a', 0), op('b', 1)], { outstanding: () => 1, capacity: 2 });
+    const a = gate.planFor('a')!;
+    await a.gate!();
+    a.slowHead!.sleeping();
+    expect(gate.holding).toBe(1);
+    await a.slowHead!.woke(false);
+    expect(gate.holding).toBe(0);
+
+    // A sleeper whose socket closes is gone: the batch it was due to land with goes out at once.
+    let outstanding = 1;
+    const cutGate = gateFor([op('x', 0), op('y', 1), op('z', 2)], { outstanding: () => outstanding, capacity: 2 }).gate;
+    const x = cutGate.planFor('x')!;
+    await x.gate!();
+    x.slowHead!.sleeping();
+    outstanding = 2;
+    await cutGate.planFor('y')!.gate!();
+    let zOut = false;
+    const z = cutGate.planFor('z')!.gate!().then(() => (zOut = true));
+    await settle();
+    expect(zOut).toBe(false);
+    await x.slowHead!.woke(true);
+    await z;
+    expect(cutGate.releasedOrder).toEqual(['x', 'y', 'z']);
+    cutGate.dispose();
+    gate.dispose();
+  });
+
+  it('a late reply (released once its aborted call settled) is not held in its slow head', async () => {
+    const { gate } = gateFor([op('late', 0, { at: 'held' })], { outstanding: () => 0, onHeld: () => Promise.resolve() });
+    const late = gate.planFor('late')!;
+    await late.gate!();
+    late.slowHead!.sleeping();
+    expect(gate.holding).toBe(0);
+    await late.slowHead!.woke(false);
+    gate.dispose();
   });
 });

@@ -61,6 +61,10 @@ interface Sleeper {
  * held, or as many as the client can have at the server at once. A client that keeps requests back for reasons of
  * its own is covered by a quiet period: once the server has seen nothing new (no socket, no handshake finishing, no
  * request) for `graceMs`, and no handshake is under way, what is held goes out; the report names that step as timed.
+ *
+ * A reply released with a slow head sleeps with its connection taken: batches after it complete without it, and it
+ * is written right behind batch `SLOW_HEAD_LANDS_AFTER` after its own (which waits for the sleep if it must), or,
+ * when only slow replies are outstanding, once they are all awake. Its timer decides when it may land, never where.
  */
 export class ReleaseGate implements PlanSource {
   private held: Held[] = [];

@@ -240,6 +240,19 @@ export class ReleaseGate implements PlanSource {
     this.idleTimer = setTimeout(wake, this.hooks.graceMs);
   }
 
+  /** A release the quiet period decided, not the schedule: named in the report as a timed step. */
+  private timedRelease(opIds: string[], what: string, partial: { waited: number; outstanding: number }): void {
+    this.hooks.timed({
+      step: 'partial-release',
+      opId: opIds[0]!,
+      at: performance.now(),
+      ms: Math.round(partial.waited),
+      detail:
+        `${what} while ${partial.outstanding} calls were outstanding, ` +
+        `after ${this.hooks.graceMs} ms in which the server saw no new request`,
+    });
+  }
+
   /** Every slow reply lands now, in the order they were released. */
   private landAll(partial: { waited: number; outstanding: number } | null): void {
     clearTimeout(this.idleTimer);
@@ -247,15 +260,8 @@ export class ReleaseGate implements PlanSource {
     const landing = this.sleepers.splice(0);
     if (landing.length === 0) return;
     if (partial !== null) {
-      this.hooks.timed({
-        step: 'partial-release',
-        opId: landing[0]!.op.opId,
-        at: performance.now(),
-        ms: Math.round(partial.waited),
-        detail:
-          `let the slow replies of ${landing.map((s) => s.op.opId).join(', ')} land while ${partial.outstanding} calls ` +
-          `were outstanding, after ${this.hooks.graceMs} ms in which the server saw no new request`,
-      });
+      const opIds = landing.map((s) => s.op.opId);
+      this.timedRelease(opIds, `let the slow replies of ${opIds.join(', ')} land`, partial);
     }
     for (const sleeper of landing) sleeper.land();
   }
@@ -324,15 +330,8 @@ export class ReleaseGate implements PlanSource {
       });
     }
     if (partial !== null) {
-      this.hooks.timed({
-        step: 'partial-release',
-        opId: batch[0]!.op.opId,
-        at: performance.now(),
-        ms: Math.round(partial.waited),
-        detail:
-          `released ${batch.map((h) => h.op.opId).join(', ')} while ${partial.outstanding} calls were outstanding, ` +
-          `after ${this.hooks.graceMs} ms in which the server saw no new request`,
-      });
+      const opIds = batch.map((h) => h.op.opId);
+      this.timedRelease(opIds, `released ${opIds.join(', ')}`, partial);
     }
     for (const entry of batch) {
       this.releasedOrder.push(entry.op.opId);

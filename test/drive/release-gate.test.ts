@@ -203,6 +203,25 @@ describe('ReleaseGate: slow heads', () => {
     gate.dispose();
   });
 
+  it('lands on the quiet period, named timed, when a call is outstanding whose request never comes', async () => {
+    let outstanding = 1;
+    const quietSince = performance.now();
+    const { gate, timed } = gateFor([op('a', 0)], {
+      outstanding: () => outstanding,
+      capacity: 2,
+      graceMs: 5,
+      activity: () => ({ lastEventAt: quietSince, handshakesInFlight: 0, plannedInFlight: 0 }),
+    });
+    const a = gate.planFor('a')!;
+    await a.gate!();
+    a.slowHead!.sleeping();
+    outstanding = 2;
+    await a.slowHead!.woke(false);
+    expect(timed.map((t) => t.step)).toEqual(['partial-release']);
+    expect(timed[0]!.detail).toContain('let the slow replies of a land while 2 calls were outstanding');
+    gate.dispose();
+  });
+
   it('a late reply (released once its aborted call settled) is not held in its slow head', async () => {
     const { gate } = gateFor([op('late', 0, { at: 'held' })], { outstanding: () => 0, onHeld: () => Promise.resolve() });
     const late = gate.planFor('late')!;

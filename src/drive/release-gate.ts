@@ -91,16 +91,15 @@ export class ReleaseGate implements PlanSource {
     const op = requestId === undefined ? undefined : this.opsByRequestId.get(requestId);
     if (op === undefined) return undefined;
     let entry: Held | undefined;
-    let sleeper: Sleeper | undefined;
     const plan: ResponsePlan = {
       ...op.response,
       gate: () => this.hold(op, (held) => (entry = held)),
       turn: () => this.turns.turn(),
-      slowHead: {
-        sleeping: () => (sleeper = this.sleeping(entry)),
-        woke: (cut) => this.woke(sleeper, cut),
-      },
     };
+    if ((op.response.headerDelayMs ?? 0) > 0) {
+      let sleeper: Sleeper | undefined;
+      plan.slowHead = { sleeping: () => (sleeper = this.sleeping(entry)), woke: (cut) => this.woke(sleeper, cut) };
+    }
     if (op.abort?.at === 'body') plan.midBody = { atByte: op.abort.afterBytes, gate: () => this.hooks.onMidBody(op) };
     return plan;
   }

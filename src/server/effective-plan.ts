@@ -26,7 +26,10 @@ export class AttemptCounter {
   }
 }
 
-/** The engine's fields of a plan (its gate, its turns, a mid-body abort, a slow head's place): kept whatever the fault becomes. */
+/**
+ * The engine's fields of a plan (its gate, its turns, a mid-body abort, a slow head's place): kept whatever the fault
+ * becomes.
+ */
 function engineOnly(plan: ResponsePlan): ResponsePlan {
   const kept: ResponsePlan = {};
   if (plan.gate !== undefined) kept.gate = plan.gate;

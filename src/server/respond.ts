@@ -110,8 +110,7 @@ async function writeReleased(job: ResponseJob, plan: ResponsePlan, closed: Abort
     const slept = await pause(plan.headerDelayMs, closed);
     const placed = slow?.woke(!slept);
     if (!slept) return;
-    if (placed !== undefined) await untilClosed(placed, closed);
-    if (closed.aborted) return;
+    if (placed !== undefined && !(await take(() => placed, closed))) return;
   }
   if (plan.silenceMs !== undefined && plan.stallAtByte === undefined) {
     // No response at all: silent for longer than the client's timeout, then the server gives up and closes.

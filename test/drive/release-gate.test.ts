@@ -121,6 +121,8 @@ describe('ReleaseGate', () => {
 });
 
 describe('ReleaseGate: slow heads', () => {
+  /** An operation whose reply the scenario planned with a slow head. */
+  const slow = (o: OpPlan): OpPlan => ({ ...o, response: { headerDelayMs: 4 } });
   const turn = () => new Promise((resolve) => setImmediate(resolve));
   const settle = async () => {
     for (let i = 0; i < 4; i += 1) await turn();
@@ -132,7 +134,7 @@ describe('ReleaseGate: slow heads', () => {
    * `b` is out, or only once the batch it lands with is due (which must wait for it). The order must not depend on it.
    */
   async function slowRun(wakeAt: 'start' | 'b' | 'c'): Promise<{ events: string[]; timedSteps: number }> {
-    const ops = ['a', 'b', 'c', 'd'].map((id, at) => op(id, at));
+    const ops = ['a', 'b', 'c', 'd'].map((id, at) => (id === 'a' ? slow(op(id, at)) : op(id, at)));
     let outstanding = 1;
     const { gate, timed } = gateFor(ops, { outstanding: () => outstanding, capacity: 2 });
     const events: string[] = [];
@@ -176,7 +178,7 @@ describe('ReleaseGate: slow heads', () => {
   });
 
   it('lands on its own once only slow replies are outstanding, and a cut one never holds a batch up', async () => {
-    const { gate } = gateFor([op('a', 0), op('b', 1)], { outstanding: () => 1, capacity: 2 });
+    const { gate } = gateFor([slow(op('a', 0)), op('b', 1)], { outstanding: () => 1, capacity: 2 });
     const a = gate.planFor('a')!;
     await a.gate!();
     a.slowHead!.sleeping();
@@ -186,7 +188,7 @@ describe('ReleaseGate: slow heads', () => {
 
     // A sleeper whose socket closes is gone: the batch it was due to land with goes out at once.
     let outstanding = 1;
-    const cutGate = gateFor([op('x', 0), op('y', 1), op('z', 2)], { outstanding: () => outstanding, capacity: 2 }).gate;
+    const cutGate = gateFor([slow(op('x', 0)), op('y', 1), op('z', 2)], { outstanding: () => outstanding, capacity: 2 }).gate;
     const x = cutGate.planFor('x')!;
     await x.gate!();
     x.slowHead!.sleeping();
@@ -206,7 +208,7 @@ describe('ReleaseGate: slow heads', () => {
   it('lands on the quiet period, named timed, when a call is outstanding whose request never comes', async () => {
     let outstanding = 1;
     const quietSince = performance.now();
-    const { gate, timed } = gateFor([op('a', 0)], {
+    const { gate, timed } = gateFor([slow(op('a', 0))], {
       outstanding: () => outstanding,
       capacity: 2,
       graceMs: 5,
@@ -222,8 +224,14 @@ describe('ReleaseGate: slow heads', () => {
     gate.dispose();
   });
 
+  it('a reply planned without a slow head gets no hold on its head', () => {
+    const { gate } = gateFor([op('a', 0)], { outstanding: () => 1 });
+    expect(gate.planFor('a')!.slowHead).toBeUndefined();
+    gate.dispose();
+  });
+
   it('a late reply (released once its aborted call settled) is not held in its slow head', async () => {
-    const { gate } = gateFor([op('late', 0, { at: 'held' })], { outstanding: () => 0, onHeld: () => Promise.resolve() });
+    const { gate } = gateFor([slow(op('late', 0, { at: 'held' }))], { outstanding: () => 0, onHeld: () => Promise.resolve() });
     const late = gate.planFor('late')!;
     await late.gate!();
     late.slowHead!.sleeping();
